@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceCore", targets: ["SluiceCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "SluiceCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SluiceCSV", dependencies: ["SluiceCore", "CLibCSV", "CZlib"], swiftSettings: swiftSettings),
+        .target(name: "SluiceSQLite", dependencies: ["SluiceCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "SluiceSample", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "SluiceApp",
+            dependencies: ["SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV", "SluiceCore", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceAppTests",
+            dependencies: ["SluiceApp", "SluiceCore", "SluiceSQLite", "SluiceSample", "CSQLite"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

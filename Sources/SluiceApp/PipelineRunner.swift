@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import SluiceCSV
+import SluiceCore
+import SluiceSQLite
+
+/// What `sluice run` can be asked to do besides the definition.
+public struct RunOptions: Sendable {
+    /// Print a progress line to standard error this often; nil for none.
+    public var progressInterval: Duration?
+    public var logger: Logger
+
+    public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice")) {
+        self.progressInterval = progressInterval
+        self.logger = logger
+    }
+}
+
+/// Loads a pipeline file with overrides, and compiles its transforms.
+/// - Throws: `DefinitionError`.
+public func loadDefinition(path: String, overrides: [String] = []) throws -> (PipelineDefinition, OutputPlan) {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    let definition = try DefinitionLoader.load(from: url, overrides: overrides)
+    let plan = try OutputPlan.compile(schema: definition.schema, steps: definition.transform)
+    return (definition, plan)
+}
+
+/// Opens the embedded SQLite store and sink a definition names.
+/// - Throws: `StoreError`.
+public func openWarehouse(_ definition: PipelineDefinition) throws -> SQLiteWarehouse {
+    try SQLiteWarehouse(path: definition.load.database.path, pipeline: definition.name, table: definition.load.table)
+}
+
+/// Runs the pipeline once over every file available now: the function behind `sluice run`.
+/// - Throws: `StoreError` when the store or sink fails, `ReadError` when sources cannot be listed.
+public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
+    let warehouse = try openWarehouse(definition)
+    let source = try DirectorySource(definition: definition.source)
+    var runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
+                             store: warehouse, sink: warehouse, logger: options.logger)
+    if let interval = options.progressInterval {
+        let meter = ProgressMeter(interval: interval)
+        runner.onCommit = { meter.record($0) }
+    }
+    return try await runner.run()
+}
+
+/// Files and rows per supplier from the store: the data behind `sluice status`.
+/// - Throws: `StoreError`.
+public func readStatus(_ definition: PipelineDefinition) throws -> [SupplierStatus] {
+    try openWarehouse(definition).status()
+}

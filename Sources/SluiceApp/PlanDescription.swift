@@ -1,0 +1,49 @@
+import Foundation
+import SluiceCore
+
+/// The human-readable plan `sluice check` prints: what would run, where, under which limits.
+public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -> String {
+    var lines: [String] = []
+    lines.append("pipeline \(definition.name)" + (definition.fileURL.map { " (\($0.path))" } ?? ""))
+    lines.append("")
+    lines.append("source")
+    if let root = definition.source.root { lines.append("  root: \(root.path) (each subdirectory is a supplier)") }
+    for supplier in definition.source.suppliers {
+        lines.append("  supplier \(supplier.name): \(supplier.path.path)" + (supplier.concurrency.map { ", cap \($0)" } ?? ""))
+    }
+    lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
+    if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover() {
+        let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
+        let bytes = files.reduce(Int64(0)) { $0 + $1.size }
+        lines.append("  found: \(files.count) files (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) from \(source.suppliers.count) suppliers")
+        for supplier in source.suppliers {
+            lines.append("    \(supplier): \(counts[supplier] ?? 0) files")
+        }
+    } else {
+        lines.append("  found: the source cannot be listed right now")
+    }
+    let limits = definition.limits
+    lines.append("")
+    lines.append("limits")
+    lines.append("  at most \(limits.maxConcurrency) files open, \(limits.perSupplierConcurrency) per supplier")
+    lines.append("  suppliers start in groups of \(limits.groupSize), \(limits.stagger) apart")
+    lines.append("")
+    lines.append("schema (on_invalid: \(definition.schema.onInvalid.rawValue), max_invalid_ratio: \(definition.schema.maxInvalidRatio))")
+    for column in definition.schema.columns {
+        var rules: [String] = [column.type.description]
+        if column.required { rules.append("required") }
+        if let v = column.minimum { rules.append("minimum \(v)") }
+        if let v = column.maximum { rules.append("maximum \(v)") }
+        if let v = column.minLength { rules.append("min_length \(v)") }
+        if let v = column.maxLength { rules.append("max_length \(v)") }
+        if let v = column.pattern { rules.append("pattern \(v)") }
+        if let v = column.allowed { rules.append("enum \(v.joined(separator: "|"))") }
+        lines.append("  \(column.name): \(rules.joined(separator: ", "))")
+    }
+    lines.append("")
+    lines.append("load into \(definition.load.table) in \(definition.load.database.path)")
+    let columns = plan.columns.map { "\($0.name) \($0.storage.rawValue)" } + ["_supplier TEXT", "_file TEXT", "_file_id INTEGER", "_row INTEGER"]
+    lines.append("  columns: \(columns.joined(separator: ", "))")
+    lines.append("  after load: \(definition.settle.afterLoad.rawValue)")
+    return lines.joined(separator: "\n")
+}

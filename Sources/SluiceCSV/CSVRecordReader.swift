@@ -1,0 +1,223 @@
+import Foundation
+import CLibCSV
+import SluiceCore
+
+/// Streams RFC 4180 records out of a byte stream with libcsv, tracking line and byte offset.
+///
+/// Bytes are fed to libcsv one physical line at a time, so after every record the reader
+/// knows exactly where the next one starts: the offset a checkpoint needs to resume.
+final class CSVRecordReader: RecordReader {
+    private let stream: any ByteStream
+    private let chunk: UnsafeMutableRawBufferPointer
+    private var chunkStart = 0
+    private var chunkEnd = 0
+    /// Stream offset of `chunk[0]`.
+    private var chunkBase: Int64 = 0
+    private var streamEnded = false
+    private let parser: UnsafeMutablePointer<csv_parser>
+    private let context: UnsafeMutablePointer<ParseContext>
+    private let delimiter: UInt8
+    private var line = 1
+    private var rowsRead = 0
+    private var closed = false
+    private(set) var header: [String] = []
+
+    /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
+    /// - Throws: `ReadError`.
+    init(stream: any ByteStream, resume: ResumePoint, options: ReaderOptions, chunkSize: Int = 256 * 1024) throws {
+        self.stream = stream
+        delimiter = options.delimiter
+        chunk = .allocate(byteCount: chunkSize, alignment: 16)
+        parser = .allocate(capacity: 1)
+        context = .allocate(capacity: 1)
+        context.initialize(to: ParseContext(maxFieldBytes: options.maxFieldBytes))
+        resetParser(initial: true)
+        try readHeader()
+        if resume.offset > 0 { try move(to: resume) }
+    }
+
+    deinit {
+        close()
+        csv_free(parser)
+        parser.deallocate()
+        context.deinitialize(count: 1)
+        context.deallocate()
+        chunk.deallocate()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        stream.close()
+    }
+
+    private var position: Int64 { chunkBase + Int64(chunkStart) }
+
+    private func resetParser(initial: Bool = false) {
+        if !initial { csv_free(parser) }
+        csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
+        csv_set_delim(parser, delimiter)
+        csv_set_space_func(parser, noSpaceCharacters)
+    }
+
+    private func readHeader() throws {
+        try fill()
+        if chunkEnd >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { chunkStart = 3 }
+        var row = RawRow()
+        switch try next(into: &row) {
+        case .end:
+            throw ReadError(.malformedHeader, "the file is empty: no header", line: 1, offset: 0)
+        case .malformed(let reason):
+            throw ReadError(.malformedHeader, "header: \(reason)", line: 1, offset: 0)
+        case .row:
+            header = try (0..<row.fieldCount).map { index in
+                let bytes = row.fieldBytes[row.fieldRange(index)]
+                guard let name = String(validating: bytes, as: UTF8.self) else {
+                    throw ReadError(.encoding, "header field \(index + 1) is not valid UTF-8", line: 1, offset: 0)
+                }
+                return name.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        rowsRead = 0
+    }
+
+    /// Jumps to a checkpointed row start: within the buffer, by seeking, or by inflating forward.
+    private func move(to resume: ResumePoint) throws {
+        if resume.offset >= chunkBase && resume.offset <= chunkBase + Int64(chunkEnd) {
+            chunkStart = Int(resume.offset - chunkBase)
+        } else {
+            try stream.skip(to: resume.offset)
+            chunkBase = resume.offset
+            chunkStart = 0
+            chunkEnd = 0
+        }
+        line = resume.line
+        rowsRead = resume.rowsBefore
+    }
+
+    func next(into row: inout RawRow) throws -> ReadResult {
+        row.clear()
+        row.line = line
+        row.offset = position
+        return try withUnsafeMutablePointer(to: &row) { try readRecord($0) }
+    }
+
+    private func readRecord(_ row: UnsafeMutablePointer<RawRow>) throws -> ReadResult {
+        context.pointee.row = row
+        context.pointee.rowEnded = false
+        context.pointee.oversizedField = nil
+        defer { context.pointee.row = nil }
+        var fedInRow = 0
+        while true {
+            if chunkStart == chunkEnd { try fill() }
+            if chunkStart == chunkEnd {
+                return finishAtEnd(row, fedInRow: fedInRow)
+            }
+            let (pieceEnd, endsLine) = try nextPieceEnd()
+            let piece = UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<pieceEnd])
+            if fedInRow == 0 && endsLine && isOnlyNewline(piece) {
+                // A blank line between records: skip it, keeping offsets and line numbers right.
+                chunkStart = pieceEnd
+                line += 1
+                row.pointee.line = line
+                row.pointee.offset = position
+                continue
+            }
+            let consumed = csv_parse(parser, piece.baseAddress, piece.count, fieldCallback, rowCallback, context)
+            row.pointee.raw.append(contentsOf: piece.bindMemory(to: UInt8.self))
+            fedInRow += piece.count
+            chunkStart = pieceEnd
+            if endsLine { line += 1 }
+            if consumed < piece.count {
+                let reason = csv_error(parser) == CSV_EPARSE
+                    ? "a quote inside an unquoted field, or text after a closing quote"
+                    : "libcsv error \(csv_error(parser))"
+                resetParser()
+                if !endsLine { try skipRestOfLine(row) }
+                return malformed(row, reason)
+            }
+            if context.pointee.rowEnded { return completed(row) }
+        }
+    }
+
+    private func completed(_ row: UnsafeMutablePointer<RawRow>) -> ReadResult {
+        rowsRead += 1
+        row.pointee.next = ResumePoint(offset: position, line: line, rowsBefore: rowsRead)
+        if let field = context.pointee.oversizedField {
+            return .malformed("field \(field) is longer than max_field_bytes (\(context.pointee.maxFieldBytes))")
+        }
+        return .row
+    }
+
+    private func malformed(_ row: UnsafeMutablePointer<RawRow>, _ reason: String) -> ReadResult {
+        rowsRead += 1
+        row.pointee.next = ResumePoint(offset: position, line: line, rowsBefore: rowsRead)
+        return .malformed(reason)
+    }
+
+    private func finishAtEnd(_ row: UnsafeMutablePointer<RawRow>, fedInRow: Int) -> ReadResult {
+        guard fedInRow > 0 else { return .end }
+        // The last record has no line end: let libcsv finish it.
+        let status = csv_fini(parser, fieldCallback, rowCallback, context)
+        resetParser()
+        if status != 0 {
+            return malformed(row, "unterminated quoted field: the quote opened on line \(row.pointee.line) never closes before the end of the file")
+        }
+        return context.pointee.rowEnded ? completed(row) : .end
+    }
+
+    /// The end of the next piece to feed: just past the next LF, or past a CR not followed by LF.
+    private func nextPieceEnd() throws -> (Int, Bool) {
+        while true {
+            let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let available = chunkEnd - chunkStart
+            let lf = memchr(base + chunkStart, 10, available).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+            let limit = lf ?? chunkEnd
+            if let cr = memchr(base + chunkStart, 13, limit - chunkStart).map({ UnsafeRawPointer($0) - UnsafeRawPointer(base) }),
+               cr + 1 < limit {
+                return (cr + 1, true)
+            }
+            if let lf { return (lf + 1, true) }
+            // No line end in the buffer: pull more in unless the stream is done or the buffer is full.
+            if streamEnded || (chunkStart == 0 && chunkEnd == chunk.count) {
+                let endsWithCR = chunkEnd > chunkStart && base[chunkEnd - 1] == 13 && streamEnded
+                return (chunkEnd, endsWithCR)
+            }
+            try fill()
+        }
+    }
+
+    private func skipRestOfLine(_ row: UnsafeMutablePointer<RawRow>) throws {
+        while true {
+            if chunkStart == chunkEnd { try fill() }
+            if chunkStart == chunkEnd { return }
+            let (end, endsLine) = try nextPieceEnd()
+            row.pointee.raw.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]).bindMemory(to: UInt8.self))
+            chunkStart = end
+            if endsLine {
+                line += 1
+                return
+            }
+        }
+    }
+
+    private func isOnlyNewline(_ piece: UnsafeRawBufferPointer) -> Bool {
+        piece.allSatisfy { $0 == 10 || $0 == 13 }
+    }
+
+    /// Moves unread bytes to the front of the buffer and reads more after them.
+    private func fill() throws {
+        guard !streamEnded else { return }
+        let remaining = chunkEnd - chunkStart
+        if chunkStart > 0 {
+            if remaining > 0 { chunk.baseAddress!.copyMemory(from: chunk.baseAddress! + chunkStart, byteCount: remaining) }
+            chunkBase += Int64(chunkStart)
+            chunkStart = 0
+            chunkEnd = remaining
+        }
+        guard chunkEnd < chunk.count else { return }
+        let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[chunkEnd...]))
+        if count == 0 { streamEnded = true }
+        chunkEnd += count
+    }
+}

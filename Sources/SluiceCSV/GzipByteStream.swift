@@ -1,0 +1,110 @@
+import CZlib
+import SluiceCore
+
+/// Inflates a gzip file as it is read: every member in turn, each trailer's CRC-32 and length
+/// checked by zlib, and anything after the last member that is not another member is an error.
+final class GzipByteStream: ByteStream {
+    private let file: FileByteStream
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputEnded = false
+    private var memberEnded = false
+    private var finished = false
+    private var initialized = false
+    /// Compressed bytes consumed before the current input buffer.
+    private var consumedBefore: Int64 = 0
+    private var inputFilled = 0
+    /// Inflated bytes produced so far.
+    private(set) var inflatedOffset: Int64 = 0
+
+    /// - Throws: `ReadError` when the file cannot be opened.
+    init(path: String, inputBufferSize: Int = 256 * 1024) throws {
+        file = try FileByteStream(path: path)
+        input = .allocate(byteCount: inputBufferSize, alignment: 16)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // 16 + 15: a gzip wrapper (not zlib or raw deflate) with the largest window.
+        guard inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ReadError(.io, "zlib could not start")
+        }
+        initialized = true
+    }
+
+    deinit {
+        close()
+        input.deallocate()
+        stream.deallocate()
+    }
+
+    private var compressedOffset: Int64 { consumedBefore + Int64(inputFilled - Int(stream.pointee.avail_in)) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !finished, buffer.count > 0 else { return 0 }
+        stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = UInt32(buffer.count)
+        while stream.pointee.avail_out > 0 {
+            if stream.pointee.avail_in == 0 && !inputEnded { try refill() }
+            if memberEnded {
+                if stream.pointee.avail_in < 2 && !inputEnded { try refill() }
+                if stream.pointee.avail_in == 0 {
+                    finished = true
+                    break
+                }
+                let next = stream.pointee.next_in!
+                guard stream.pointee.avail_in >= 2, next[0] == 0x1F, next[1] == 0x8B else {
+                    throw ReadError(.corruptGzip, "trailing garbage after the last gzip member at compressed byte \(compressedOffset)")
+                }
+                inflateReset(stream)
+                memberEnded = false
+            }
+            let status = inflate(stream, Z_NO_FLUSH)
+            switch status {
+            case Z_OK:
+                continue
+            case Z_STREAM_END:
+                memberEnded = true
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0 && inputEnded:
+                throw ReadError(.truncated, "gzip data ends early at compressed byte \(compressedOffset) (inflated byte \(inflatedOffset + Int64(buffer.count) - Int64(stream.pointee.avail_out)))")
+            case Z_BUF_ERROR:
+                continue
+            default:
+                let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                throw ReadError(.corruptGzip, "\(message) at compressed byte \(compressedOffset)")
+            }
+        }
+        let produced = buffer.count - Int(stream.pointee.avail_out)
+        inflatedOffset += Int64(produced)
+        return produced
+    }
+
+    func skip(to offset: Int64) throws {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { scratch.deallocate() }
+        while inflatedOffset < offset {
+            let want = Int(min(Int64(scratch.count), offset - inflatedOffset))
+            if try read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<want])) == 0 {
+                throw ReadError(.truncated, "gzip stream ends at inflated byte \(inflatedOffset), before the checkpoint at \(offset)")
+            }
+        }
+    }
+
+    /// Keeps unconsumed input at the front of the buffer and reads more after it.
+    private func refill() throws {
+        let remaining = Int(stream.pointee.avail_in)
+        consumedBefore += Int64(inputFilled - remaining)
+        if remaining > 0, let next = stream.pointee.next_in {
+            input.baseAddress!.copyMemory(from: next, byteCount: remaining)
+        }
+        let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[remaining...]))
+        if count == 0 { inputEnded = true }
+        inputFilled = remaining + count
+        stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_in = UInt32(inputFilled)
+    }
+
+    func close() {
+        if initialized { inflateEnd(stream) }
+        initialized = false
+        file.close()
+    }
+}

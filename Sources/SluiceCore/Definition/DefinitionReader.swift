@@ -1,0 +1,184 @@
+import Yams
+import Foundation
+
+/// Turns checked YAML nodes into a `PipelineDefinition`, one section at a time.
+struct DefinitionReader {
+    let baseDirectory: URL
+
+    func pipeline(_ root: ConfigNode) throws -> PipelineDefinition {
+        let top = try root.mapping(allowed: ["pipeline", "source", "limits", "schema", "transform", "load", "settle"])
+        let name = try top.require("pipeline").string()
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw try top.require("pipeline").error("use letters, digits, '-', '_' or '.' in the pipeline name")
+        }
+        let schema = try self.schema(try top.require("schema"))
+        let transform = try top["transform"].map(self.transform) ?? []
+        return PipelineDefinition(
+            name: name,
+            fileURL: nil,
+            source: try source(try top.require("source")),
+            limits: try limits(top["limits"]),
+            schema: schema,
+            transform: transform,
+            load: try load(try top.require("load")),
+            settle: try settle(top["settle"])
+        )
+    }
+
+    func resolve(_ path: String) -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
+        return baseDirectory.appendingPathComponent(expanded).standardizedFileURL
+    }
+
+    private func source(_ node: ConfigNode) throws -> SourceDefinition {
+        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows"])
+        let root = try map["root"].map { resolve(try $0.string()) }
+        let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
+        if root == nil && suppliers.isEmpty {
+            throw node.error("declare a 'root' whose subdirectories are suppliers, or a 'suppliers' list")
+        }
+        let duplicates = Dictionary(grouping: suppliers, by: \.name).filter { $0.value.count > 1 }.keys
+        if let duplicate = duplicates.first {
+            throw try map.require("suppliers").error("supplier '\(duplicate)' is listed twice")
+        }
+        let patterns = try map["patterns"]?.stringList() ?? ["*.csv", "*.csv.gz"]
+        var delimiter = UInt8(ascii: ",")
+        if let node = map["delimiter"] {
+            let text = try node.string()
+            let bytes = Array((text == "\\t" ? "\t" : text).utf8)
+            guard bytes.count == 1, bytes[0] != UInt8(ascii: "\""), bytes[0] != 10, bytes[0] != 13 else {
+                throw node.error("the delimiter must be one single-byte character other than a quote or newline")
+            }
+            delimiter = bytes[0]
+        }
+        let batchRows = try map["batch_rows"]?.int(min: 1) ?? 8192
+        return SourceDefinition(root: root, suppliers: suppliers, patterns: patterns,
+                                delimiter: delimiter, batchRows: batchRows)
+    }
+
+    private func supplier(_ node: ConfigNode) throws -> SupplierDefinition {
+        let map = try node.mapping(allowed: ["name", "path", "concurrency"])
+        let name = try map.require("name").string()
+        guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
+        return SupplierDefinition(name: name, path: resolve(try map.require("path").string()),
+                                  concurrency: try map["concurrency"]?.int(min: 1))
+    }
+
+    private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {
+        var limits = LimitsDefinition(maxConcurrency: 8, perSupplierConcurrency: 3, groupSize: 1, stagger: .zero)
+        guard let node else { return limits }
+        let map = try node.mapping(allowed: ["max_concurrency", "per_supplier_concurrency", "group_size", "stagger"])
+        limits.maxConcurrency = try map["max_concurrency"]?.int(min: 1) ?? limits.maxConcurrency
+        limits.perSupplierConcurrency = try map["per_supplier_concurrency"]?.int(min: 1) ?? limits.perSupplierConcurrency
+        limits.groupSize = try map["group_size"]?.int(min: 1) ?? limits.groupSize
+        limits.stagger = try map["stagger"]?.duration() ?? limits.stagger
+        return limits
+    }
+
+    private func schema(_ node: ConfigNode) throws -> SchemaDefinition {
+        let map = try node.mapping(allowed: ["columns", "on_invalid", "max_invalid_ratio"])
+        let columnsNode = try map.require("columns")
+        let columns = try columnsNode.sequence().map(column)
+        guard !columns.isEmpty else { throw columnsNode.error("declare at least one column") }
+        var seen = Set<String>()
+        for (index, column) in columns.enumerated() where !seen.insert(column.name).inserted {
+            throw columnsNode.child(String(index), columnsNode.node).error("column '\(column.name)' is declared twice")
+        }
+        let ratio = try map["max_invalid_ratio"]?.double() ?? 1.0
+        guard (0...1).contains(ratio) else {
+            throw try map.require("max_invalid_ratio").error("must be between 0 and 1 (a share of rows), found \(ratio)")
+        }
+        return SchemaDefinition(columns: columns,
+                                onInvalid: try map["on_invalid"]?.oneOf(InvalidRowPolicy.self) ?? .quarantine,
+                                maxInvalidRatio: ratio)
+    }
+
+    private func column(_ node: ConfigNode) throws -> ColumnDefinition {
+        let map = try node.mapping(allowed: ["name", "type", "required", "minimum", "maximum",
+                                             "min_length", "max_length", "pattern", "enum"])
+        let name = try map.require("name").string()
+        guard isSafeName(name) else { throw node.error("column name '\(name)' must be letters, digits and '_'") }
+        let typeNode = try map.require("type")
+        guard let type = ColumnType(parsing: try typeNode.string()) else {
+            throw typeNode.error("unknown type; use string, integer, decimal(p,s) with p <= 18, boolean, date or timestamp")
+        }
+        var column = ColumnDefinition(name: name, type: type, required: try map["required"]?.bool() ?? false)
+        column.minimum = try map["minimum"]?.double()
+        column.maximum = try map["maximum"]?.double()
+        column.minLength = try map["min_length"]?.int(min: 0)
+        column.maxLength = try map["max_length"]?.int(min: 0)
+        if let patternNode = map["pattern"] {
+            let pattern = try patternNode.string()
+            guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                throw patternNode.error("not a valid regular expression")
+            }
+            column.pattern = pattern
+        }
+        column.allowed = try map["enum"]?.stringList()
+        let numeric: Bool = switch type { case .integer, .decimal: true; default: false }
+        if !numeric, let key = ["minimum", "maximum"].first(where: { map[$0] != nil }) {
+            throw try map.require(key).error("only integer and decimal columns take \(key)")
+        }
+        return column
+    }
+
+    private func transform(_ node: ConfigNode) throws -> [TransformStep] {
+        try node.sequence().map { item in
+            let map = try item.mapping(allowed: ["rename", "trim", "upper", "lower", "set", "filter"])
+            guard map.entries.count == 1, let (kind, body) = map.entries.first else {
+                throw item.error("each transform step has exactly one of rename, trim, upper, lower, set, filter")
+            }
+            switch kind {
+            case "rename":
+                guard case .mapping(let pairs) = body.node else { throw body.error("expected old_name: new_name pairs") }
+                return .rename(try pairs.map { key, value in
+                    guard let from = key.string, let to = value.string, isSafeName(to) else {
+                        throw body.error("expected old_name: new_name pairs of column names")
+                    }
+                    return (from, to)
+                })
+            case "trim": return .trim(try body.stringList())
+            case "upper": return .upper(try body.stringList())
+            case "lower": return .lower(try body.stringList())
+            case "set":
+                let fields = try body.mapping(allowed: ["column", "value"])
+                let column = try fields.require("column").string()
+                guard isSafeName(column) else { throw body.error("column name '\(column)' must be letters, digits and '_'") }
+                return .set(column: column, template: try fields.require("value").string())
+            default:
+                let fields = try body.mapping(allowed: ["column", "in", "not_in"])
+                let column = try fields.require("column").string()
+                switch (fields["in"], fields["not_in"]) {
+                case (let values?, nil): return .filter(column: column, values: try values.stringList(), negate: false)
+                case (nil, let values?): return .filter(column: column, values: try values.stringList(), negate: true)
+                default: throw body.error("a filter takes exactly one of 'in' or 'not_in'")
+                }
+            }
+        }
+    }
+
+    private func load(_ node: ConfigNode) throws -> LoadDefinition {
+        let map = try node.mapping(allowed: ["database", "table"])
+        let table = try map["table"]?.string() ?? "staging"
+        guard isSafeName(table) else { throw try map.require("table").error("table name must be letters, digits and '_'") }
+        return LoadDefinition(database: resolve(try map.require("database").string()), table: table)
+    }
+
+    private func settle(_ node: ConfigNode?) throws -> SettleDefinition {
+        guard let node else { return SettleDefinition(afterLoad: .keep, archiveDirectory: nil) }
+        let map = try node.mapping(allowed: ["after_load", "archive_to"])
+        let action = try map["after_load"]?.oneOf(SettleDefinition.Action.self) ?? .keep
+        let archive = try map["archive_to"].map { resolve(try $0.string()) }
+        if action == .archive && archive == nil {
+            throw try map.require("after_load").error("after_load: archive needs settle.archive_to")
+        }
+        return SettleDefinition(afterLoad: action, archiveDirectory: archive)
+    }
+}
+
+/// Names that are safe as SQL identifiers and folder names: letters, digits, `_`, `-`.
+func isSafeName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+    return name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || $0 == "_" || $0 == "-" }
+}

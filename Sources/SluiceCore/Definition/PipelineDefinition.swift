@@ -1,0 +1,64 @@
+import Foundation
+
+/// A parsed, validated pipeline file: everything a run needs to know.
+public struct PipelineDefinition: Sendable {
+    /// The pipeline's name, used in logs, the store and the summary.
+    public var name: String
+    /// Where the definition was read from; relative paths resolve against its folder.
+    public var fileURL: URL?
+    public var source: SourceDefinition
+    public var limits: LimitsDefinition
+    public var schema: SchemaDefinition
+    public var transform: [TransformStep]
+    public var load: LoadDefinition
+    public var settle: SettleDefinition
+}
+
+/// Where supplier files come from.
+public struct SourceDefinition: Sendable {
+    /// A root directory whose subdirectories are suppliers, if declared.
+    public var root: URL?
+    /// Explicitly listed suppliers (name and directory), if declared.
+    public var suppliers: [SupplierDefinition]
+    /// Glob patterns matched against file names, e.g. `*.csv`, `*.csv.gz`.
+    public var patterns: [String]
+    /// Field delimiter byte, `,` by default.
+    public var delimiter: UInt8
+    /// Rows per micro-batch: the unit that commits with its checkpoint.
+    public var batchRows: Int
+}
+
+/// One supplier and the directory it delivers into.
+public struct SupplierDefinition: Sendable, Equatable {
+    public var name: String
+    public var path: URL
+    /// Overrides `limits.per_supplier_concurrency` for this supplier.
+    public var concurrency: Int?
+}
+
+/// Concurrency caps and start staggering.
+public struct LimitsDefinition: Sendable {
+    /// Files open at once across all suppliers.
+    public var maxConcurrency: Int
+    /// Files open at once per supplier unless the supplier overrides it.
+    public var perSupplierConcurrency: Int
+    /// Suppliers per start group; groups start `stagger` apart.
+    public var groupSize: Int
+    /// Delay between the first starts of successive supplier groups.
+    public var stagger: Duration
+}
+
+/// What happens to a source file once its last batch is committed.
+public struct SettleDefinition: Sendable {
+    public enum Action: String, Sendable, CaseIterable { case keep, archive, delete }
+    public var afterLoad: Action
+    public var archiveDirectory: URL?
+}
+
+/// Where the rows go.
+public struct LoadDefinition: Sendable {
+    /// The SQLite database that holds the staging table, quarantine and checkpoints.
+    public var database: URL
+    /// The staging table, created from the schema when absent.
+    public var table: String
+}

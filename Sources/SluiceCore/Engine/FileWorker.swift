@@ -1,0 +1,195 @@
+import Foundation
+
+/// A file the scheduler may start, with its checkpoint.
+struct FileJob: Sendable {
+    var file: DiscoveredFile
+    var record: FileRecord
+}
+
+/// What one file contributed to this run, counted only from committed batches.
+struct FileResult: Sendable {
+    var supplier: String
+    var completion: FileCompletion
+    var rowsRead = 0
+    var rowsLoaded = 0
+    var rowsQuarantined = 0
+    var rowsFiltered = 0
+    var startedAt: Double
+    var finishedAt: Double = 0
+}
+
+/// Reads, validates and transforms one file, sending its micro-batches to the loader.
+struct FileWorker: Sendable {
+    let definition: PipelineDefinition
+    let plan: OutputPlan
+    let readers: any RecordReaderFactory
+    let queue: BoundedQueue<LoaderItem>
+
+    /// Processes `job` to its end and waits until its last batch is committed.
+    /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
+    func run(_ job: FileJob, startedAt: Double) async throws -> FileResult {
+        var state = FileRun(job: job, startedAt: startedAt, batchRows: definition.source.batchRows,
+                            columnCount: plan.columns.count)
+        do {
+            let reader = try readers.open(job.file, resume: job.record.next,
+                                          options: ReaderOptions(delimiter: definition.source.delimiter))
+            defer { reader.close() }
+            var processor = try RowProcessor(
+                schema: definition.schema, plan: plan, header: reader.header,
+                templateValues: ["supplier": job.file.supplier, "file": job.file.relativePath, "pipeline": definition.name])
+            var raw = RawRow()
+            var rowNumber = job.record.next.rowsBefore
+            while true {
+                let read = try reader.next(into: &raw)
+                if read == .end { break }
+                rowNumber += 1
+                let outcome: RowOutcome = switch read {
+                case .malformed(let reason): .invalid(reason)
+                default: processor.process(raw, rowNumber: rowNumber, into: &state.batch)
+                }
+                try state.count(outcome, raw: raw, rowNumber: rowNumber, policy: definition.schema.onInvalid)
+                state.progress.next = raw.next
+                if state.isFull { try await send(state.takeBatch(), wait: false) }
+            }
+            let completion = state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio)
+            return try await finish(&state, completion)
+        } catch let error as ReadError {
+            let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
+            if error.isTransient {
+                state.abandonPending()
+                return try await finish(&state, .failed(reason: reason))
+            }
+            state.quarantineWholeFile(reason, line: error.line, offset: error.offset)
+            return try await finish(&state, .quarantined(reason: reason))
+        } catch let rejection as FileRejection {
+            state.quarantineWholeFile(rejection.reason, line: rejection.line, offset: rejection.offset)
+            return try await finish(&state, .quarantined(reason: rejection.reason))
+        }
+    }
+
+    private func finish(_ state: inout FileRun, _ completion: FileCompletion) async throws -> FileResult {
+        if case .quarantined = completion { state.discardPendingRows() }
+        var last = state.takeBatch()
+        last.progress.completion = completion
+        state.result.completion = completion
+        if case .quarantined = completion {
+            // None of a rejected file's rows load: everything read and not filtered counts as quarantined.
+            state.result.rowsLoaded = 0
+            state.result.rowsQuarantined = state.result.rowsRead - state.result.rowsFiltered
+        }
+        try await send(last, wait: true)
+        state.result.finishedAt = Date().timeIntervalSince1970
+        return state.result
+    }
+
+    private func send(_ batch: LoadBatch, wait: Bool) async throws {
+        let signal = wait ? CommitSignal() : nil
+        try await queue.send(LoaderItem(batch: batch, committed: signal))
+        try await signal?.wait()
+    }
+}
+
+/// A row policy of `fail`: the first invalid row rejects the file.
+struct FileRejection: Error {
+    let reason: String
+    let line: Int
+    let offset: Int64
+}
+
+/// The mutable state of one file's attempt: its pending batch and running counts.
+struct FileRun {
+    let job: FileJob
+    let batchRows: Int
+    let columnCount: Int
+    var batch: RowBatch
+    var quarantine: [QuarantinedRow] = []
+    var progress: FileProgress
+    var result: FileResult
+    private var invalidThisAttempt = 0
+    /// Where the last batch handed to the loader leaves the checkpoint.
+    private var committedNext: ResumePoint
+
+    init(job: FileJob, startedAt: Double, batchRows: Int, columnCount: Int) {
+        self.job = job
+        self.batchRows = batchRows
+        self.columnCount = columnCount
+        batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
+        progress = FileProgress(fileID: job.record.id, next: job.record.next)
+        progress.startedAt = startedAt
+        committedNext = job.record.next
+        result = FileResult(supplier: job.file.supplier, completion: .done, startedAt: startedAt)
+    }
+
+    var isFull: Bool { batch.rowCount + quarantine.count >= batchRows }
+
+    mutating func count(_ outcome: RowOutcome, raw: RawRow, rowNumber: Int, policy: InvalidRowPolicy) throws {
+        progress.rowsRead += 1
+        switch outcome {
+        case .loaded:
+            progress.rowsLoaded += 1
+        case .filtered:
+            progress.rowsFiltered += 1
+        case .invalid(let reason):
+            invalidThisAttempt += 1
+            let place = "\(job.file.supplier)/\(job.file.relativePath) line \(raw.line), byte \(raw.offset)"
+            switch policy {
+            case .quarantine:
+                progress.rowsQuarantined += 1
+                quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
+                                                 reason: reason, raw: raw.raw))
+            case .drop:
+                progress.rowsFiltered += 1
+            case .fail:
+                progress.rowsQuarantined += 1
+                quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
+                                                 reason: reason, raw: raw.raw))
+                throw FileRejection(reason: "\(place): on_invalid is fail and a row is invalid: \(reason)",
+                                    line: raw.line, offset: raw.offset)
+            }
+        }
+    }
+
+    /// Hands over the pending batch with its checkpoint and starts a new one.
+    mutating func takeBatch() -> LoadBatch {
+        let taken = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath, rows: batch,
+                              quarantine: quarantine, progress: progress)
+        result.rowsRead += progress.rowsRead
+        result.rowsLoaded += progress.rowsLoaded
+        result.rowsQuarantined += progress.rowsQuarantined
+        result.rowsFiltered += progress.rowsFiltered
+        batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
+        quarantine = []
+        progress = FileProgress(fileID: job.record.id, next: progress.next)
+        committedNext = progress.next
+        return taken
+    }
+
+    /// A transient failure: nothing pending is committed, and the checkpoint stays where it was.
+    mutating func abandonPending() {
+        let startedAt = progress.startedAt
+        batch = RowBatch(columnCount: columnCount)
+        quarantine = []
+        progress = FileProgress(fileID: job.record.id, next: committedNext)
+        progress.startedAt = startedAt
+    }
+
+    /// Rows of the pending batch will not load; they stay counted as read and become quarantined.
+    mutating func discardPendingRows() {
+        progress.rowsQuarantined += progress.rowsLoaded
+        progress.rowsLoaded = 0
+        batch = RowBatch(columnCount: columnCount)
+    }
+
+    mutating func quarantineWholeFile(_ reason: String, line: Int?, offset: Int64?) {
+        quarantine.append(QuarantinedRow(line: line ?? 0, offset: offset ?? 0, rowNumber: 0, reason: reason, raw: []))
+    }
+
+    /// Past the error budget the whole file is quarantined; counts include earlier attempts.
+    func budgetVerdict(maxInvalidRatio: Double) -> FileCompletion {
+        let read = job.record.rowsRead + result.rowsRead + progress.rowsRead
+        let invalid = job.record.rowsQuarantined + invalidThisAttempt
+        guard read > 0, Double(invalid) / Double(read) > maxInvalidRatio else { return .done }
+        let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
+        return .quarantined(reason: "\(job.file.supplier)/\(job.file.relativePath): error budget exceeded: \(invalid) of \(read) rows invalid (\(percent(Double(invalid) / Double(read))) > max_invalid_ratio \(percent(maxInvalidRatio)))")
+    }
+}

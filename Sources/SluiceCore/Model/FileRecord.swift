@@ -1,0 +1,74 @@
+import Foundation
+
+/// Where a file stands in the checkpoint store.
+public enum FileState: String, Sendable, CaseIterable {
+    /// Known, not started.
+    case pending
+    /// Partly loaded: `next` says where to resume.
+    case loading
+    /// Every row is in the staging table, the quarantine or counted as filtered.
+    case done
+    /// The whole file was rejected (corrupt, header mismatch, error budget); none of its rows load.
+    case quarantined
+    /// Could not be read this time (vanished, permission); retried by the next run.
+    case failed
+}
+
+/// A file found in a supplier directory, with the identity that says whether it is new.
+public struct DiscoveredFile: Sendable, Equatable {
+    public var supplier: String
+    /// Path relative to the supplier directory, `/`-separated.
+    public var relativePath: String
+    public var url: URL
+    public var size: Int64
+    public var modified: Double
+    /// Hash over the content (see `Fingerprint`), not over the first line.
+    public var fingerprint: String
+    public var isGzip: Bool
+
+    public init(supplier: String, relativePath: String, url: URL, size: Int64, modified: Double,
+                fingerprint: String, isGzip: Bool) {
+        self.supplier = supplier
+        self.relativePath = relativePath
+        self.url = url
+        self.size = size
+        self.modified = modified
+        self.fingerprint = fingerprint
+        self.isGzip = isGzip
+    }
+}
+
+/// One file's row in the checkpoint store.
+public struct FileRecord: Sendable, Equatable {
+    public var id: Int64
+    public var supplier: String
+    public var relativePath: String
+    public var size: Int64
+    public var fingerprint: String
+    public var state: FileState
+    public var next: ResumePoint
+    public var rowsRead: Int
+    public var rowsLoaded: Int
+    public var rowsQuarantined: Int
+    public var rowsFiltered: Int
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(id: Int64, supplier: String, relativePath: String, size: Int64, fingerprint: String,
+                state: FileState, next: ResumePoint = .start, rowsRead: Int = 0, rowsLoaded: Int = 0,
+                rowsQuarantined: Int = 0, rowsFiltered: Int = 0, attempts: Int = 0, lastError: String? = nil) {
+        self.id = id
+        self.supplier = supplier
+        self.relativePath = relativePath
+        self.size = size
+        self.fingerprint = fingerprint
+        self.state = state
+        self.next = next
+        self.rowsRead = rowsRead
+        self.rowsLoaded = rowsLoaded
+        self.rowsQuarantined = rowsQuarantined
+        self.rowsFiltered = rowsFiltered
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+}

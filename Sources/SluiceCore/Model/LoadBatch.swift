@@ -1,0 +1,45 @@
+/// How a file's processing ended, carried by its last batch.
+public enum FileCompletion: Sendable, Equatable {
+    case done
+    /// The whole file is rejected; rows it committed earlier are taken back out.
+    case quarantined(reason: String)
+    /// The file could not be read this time; it stays eligible for the next run.
+    case failed(reason: String)
+}
+
+/// What one batch advances in its file's checkpoint. Counts are this batch's own.
+public struct FileProgress: Sendable {
+    public var fileID: Int64
+    /// Where reading resumes after this batch.
+    public var next: ResumePoint
+    public var rowsRead = 0
+    public var rowsLoaded = 0
+    public var rowsQuarantined = 0
+    public var rowsFiltered = 0
+    /// Set on the first batch of an attempt: when the file's slot was granted (Unix seconds).
+    public var startedAt: Double?
+    /// Set on the last batch.
+    public var completion: FileCompletion?
+
+    public init(fileID: Int64, next: ResumePoint) {
+        self.fileID = fileID
+        self.next = next
+    }
+}
+
+/// The unit of work the loader commits: one file's rows, rejects and checkpoint, all or nothing.
+public struct LoadBatch: Sendable {
+    public var supplier: String
+    public var file: String
+    public var rows: RowBatch
+    public var quarantine: [QuarantinedRow]
+    public var progress: FileProgress
+
+    public init(supplier: String, file: String, rows: RowBatch, quarantine: [QuarantinedRow], progress: FileProgress) {
+        self.supplier = supplier
+        self.file = file
+        self.rows = rows
+        self.quarantine = quarantine
+        self.progress = progress
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// One supplier's share of a run.
+public struct SupplierSummary: Sendable, Equatable {
+    public var supplier: String
+    /// Files processed this run (loaded, quarantined or failed).
+    public var files = 0
+    /// Files skipped because an earlier run already finished them.
+    public var skipped = 0
+    public var filesQuarantined = 0
+    public var filesFailed = 0
+    public var rowsRead = 0
+    public var rowsLoaded = 0
+    public var rowsQuarantined = 0
+    public var rowsFiltered = 0
+    /// From the supplier's first file start to its last file finish.
+    public var seconds = 0.0
+
+    public init(supplier: String) { self.supplier = supplier }
+
+    /// read = loaded + quarantined + filtered.
+    public var reconciles: Bool { rowsRead == rowsLoaded + rowsQuarantined + rowsFiltered }
+
+    mutating func add(_ other: SupplierSummary) {
+        files += other.files
+        skipped += other.skipped
+        filesQuarantined += other.filesQuarantined
+        filesFailed += other.filesFailed
+        rowsRead += other.rowsRead
+        rowsLoaded += other.rowsLoaded
+        rowsQuarantined += other.rowsQuarantined
+        rowsFiltered += other.rowsFiltered
+    }
+}
+
+/// What a run did, per supplier and in total, and the exit code it earns.
+public struct RunSummary: Sendable {
+    public var pipeline: String
+    public var suppliers: [SupplierSummary]
+    public var wallSeconds: Double
+
+    public var total: SupplierSummary {
+        var total = SupplierSummary(supplier: "total")
+        for supplier in suppliers { total.add(supplier) }
+        total.seconds = wallSeconds
+        return total
+    }
+
+    /// 0 when every file loaded (row quarantines within budget allowed), 3 when a file was
+    /// quarantined whole or could not be read.
+    public var exitCode: Int32 {
+        let total = total
+        return total.filesQuarantined + total.filesFailed > 0 ? 3 : 0
+    }
+
+    /// A fixed-width table for the terminal.
+    public func table() -> String {
+        let header = ["supplier", "files", "skipped", "read", "loaded", "quarantined", "filtered", "bad files", "seconds"]
+        var rows = suppliers.map(Self.cells) + [Self.cells(total)]
+        rows.insert(header, at: 0)
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.enumerated().map { index, cell in
+                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                           : String(repeating: " ", count: widths[index] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
+        lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
+        return lines.joined(separator: "\n")
+    }
+
+    private static func cells(_ s: SupplierSummary) -> [String] {
+        [s.supplier, String(s.files), String(s.skipped), String(s.rowsRead), String(s.rowsLoaded),
+         String(s.rowsQuarantined), String(s.rowsFiltered), String(s.filesQuarantined + s.filesFailed),
+         String(format: "%.1f", s.seconds)]
+    }
+}

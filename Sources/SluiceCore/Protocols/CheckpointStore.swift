@@ -1,0 +1,50 @@
+/// Per-file checkpoints: identity, state, offsets, counts and timeline.
+public protocol CheckpointStore: AnyObject, Sendable {
+    /// Records newly discovered files (once per identity) and returns the record for each input, in order.
+    /// - Throws: `StoreError`.
+    func register(_ files: [DiscoveredFile], at time: Double) throws -> [FileRecord]
+    /// Every known file of the pipeline.
+    /// - Throws: `StoreError`.
+    func allFiles() throws -> [FileRecord]
+    /// Opens a run and returns its id.
+    /// - Throws: `StoreError`.
+    func beginRun(at time: Double) throws -> Int64
+    /// Closes a run with its exit status.
+    /// - Throws: `StoreError`.
+    func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String) throws
+    /// Files and rows per supplier and state, for `sluice status`.
+    /// - Throws: `StoreError`.
+    func status() throws -> [SupplierStatus]
+    /// Start and finish times of every file that ran, for timeline checks and reports.
+    /// - Throws: `StoreError`.
+    func timeline() throws -> [FileTiming]
+}
+
+/// When one file held its slot.
+public struct FileTiming: Sendable {
+    public var supplier: String
+    public var file: String
+    public var startedAt: Double
+    public var finishedAt: Double
+
+    public init(supplier: String, file: String, startedAt: Double, finishedAt: Double) {
+        self.supplier = supplier
+        self.file = file
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// One supplier's files and rows as the store sees them.
+public struct SupplierStatus: Sendable, Equatable {
+    public var supplier: String
+    public var files: [FileState: Int] = [:]
+    public var rowsLoaded = 0
+    public var rowsQuarantined = 0
+    /// Last error of a failed or quarantined file, if any.
+    public var lastError: String?
+    /// When the supplier's last file finished (Unix seconds).
+    public var lastFinishedAt: Double?
+
+    public init(supplier: String) { self.supplier = supplier }
+}

@@ -1,0 +1,74 @@
+/// What one step of a record reader produced.
+public enum ReadResult: Sendable, Equatable {
+    /// `row` holds a well-formed record.
+    case row
+    /// The record could not be parsed; `row.raw`, `line` and `offset` say which, the reason says why.
+    case malformed(String)
+    /// No more records.
+    case end
+}
+
+/// Streams records out of one file, remembering where each next record starts.
+public protocol RecordReader: AnyObject {
+    /// The header names, read when the file was opened.
+    var header: [String] { get }
+    /// Reads the next record into `row`.
+    /// - Throws: `ReadError` when the file itself is unreadable from here on (corrupt gzip, I/O).
+    func next(into row: inout RawRow) throws -> ReadResult
+    /// Closes the file; also done on deinit.
+    func close()
+}
+
+/// Options every reader honours.
+public struct ReaderOptions: Sendable {
+    public var delimiter: UInt8
+    public var maxFieldBytes: Int
+
+    public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20) {
+        self.delimiter = delimiter
+        self.maxFieldBytes = maxFieldBytes
+    }
+}
+
+/// Opens readers; the CSV module provides the real one.
+public protocol RecordReaderFactory: Sendable {
+    /// Opens `file`, reads its header, and positions at `resume` (the first row after the header if `.start`).
+    /// - Throws: `ReadError`.
+    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader
+}
+
+/// A file that cannot be read further, with the place it went wrong.
+public struct ReadError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        case notFound = "not found"
+        case permission = "permission denied"
+        case io = "I/O error"
+        case corruptGzip = "corrupt gzip"
+        case truncated = "truncated"
+        case malformedHeader = "bad header"
+        case encoding = "bad encoding"
+        case changed = "changed while read"
+    }
+
+    public let kind: Kind
+    public let message: String
+    public let line: Int?
+    public let offset: Int64?
+
+    public init(_ kind: Kind, _ message: String, line: Int? = nil, offset: Int64? = nil) {
+        self.kind = kind
+        self.message = message
+        self.line = line
+        self.offset = offset
+    }
+
+    /// Worth another attempt in a later run (the file may come back or become readable).
+    public var isTransient: Bool { kind == .notFound || kind == .permission || kind == .io || kind == .changed }
+
+    public var description: String {
+        var place: [String] = []
+        if let line { place.append("line \(line)") }
+        if let offset { place.append("byte \(offset)") }
+        return place.isEmpty ? "\(kind.rawValue): \(message)" : "\(kind.rawValue) at \(place.joined(separator: ", ")): \(message)"
+    }
+}

@@ -1,0 +1,167 @@
+/// Value parsers that work on the field's bytes directly, with no `String` in between.
+enum ByteParsers {
+    enum IntegerResult { case value(Int64), notANumber, overflow }
+
+    static func integer(_ b: UnsafeBufferPointer<UInt8>) -> IntegerResult {
+        var i = 0
+        let negative = b.first == UInt8(ascii: "-")
+        if negative { i = 1 }
+        guard i < b.count else { return .notANumber }
+        var value: Int64 = 0
+        var overflow = false
+        while i < b.count {
+            let digit = b[i] &- 48
+            guard digit < 10 else { return .notANumber }
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? shifted.subtractingReportingOverflow(Int64(digit))
+                                      : shifted.addingReportingOverflow(Int64(digit))
+            overflow = overflow || o1 || o2
+            value = next
+            i += 1
+        }
+        return overflow ? .overflow : .value(value)
+    }
+
+    enum DecimalResult { case value(Double), notANumber, tooManyIntegerDigits, tooManyFractionDigits }
+
+    /// `-123.45`: optional minus, digits, optional point and digits. No exponent, no separators.
+    static func decimal(_ b: UnsafeBufferPointer<UInt8>, precision: Int, scale: Int) -> DecimalResult {
+        var i = 0
+        let negative = b.first == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var mantissa: Int64 = 0
+        var integerDigits = 0, fractionDigits = 0, sawPoint = false, sawDigit = false
+        while i < b.count {
+            let byte = b[i]
+            if byte == UInt8(ascii: ".") {
+                if sawPoint { return .notANumber }
+                sawPoint = true
+            } else {
+                let digit = byte &- 48
+                guard digit < 10 else { return .notANumber }
+                sawDigit = true
+                if sawPoint {
+                    fractionDigits += 1
+                    if fractionDigits > scale { return .tooManyFractionDigits }
+                } else if mantissa != 0 || digit != 0 {
+                    integerDigits += 1
+                    if integerDigits > precision - scale { return .tooManyIntegerDigits }
+                }
+                mantissa = mantissa * 10 + Int64(digit)
+            }
+            i += 1
+        }
+        guard sawDigit, !(sawPoint && b.last == UInt8(ascii: ".")) else { return .notANumber }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return .value(negative ? -value : value)
+    }
+
+    private static let powersOfTen: [Double] = (0...18).map { pow10($0) }
+    private static func pow10(_ n: Int) -> Double { n == 0 ? 1 : 10 * pow10(n - 1) }
+
+    static func boolean(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard b.count <= 5 else { return nil }
+        var lowered: UInt64 = 0
+        for byte in b { lowered = lowered << 8 | UInt64(byte | (byte >= 65 && byte <= 90 ? 0x20 : 0)) }
+        switch lowered {
+        case word("true"), word("t"), word("yes"), word("y"), word("1"): return true
+        case word("false"), word("f"), word("no"), word("n"), word("0"): return false
+        default: return nil
+        }
+    }
+
+    private static func word(_ s: StaticString) -> UInt64 {
+        var value: UInt64 = 0
+        s.withUTF8Buffer { for byte in $0 { value = value << 8 | UInt64(byte) } }
+        return value
+    }
+
+    /// `YYYY-MM-DD`, a real calendar day.
+    static func isDate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 10 else { return false }
+        return dateAt(b, 0)
+    }
+
+    /// `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` with an optional `Z`, `±HH`, `±HHMM` or `±HH:MM` zone.
+    static func isTimestamp(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count >= 16, dateAt(b, 0), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
+              let hour = number(b, 11, 2), hour < 24, b[13] == UInt8(ascii: ":"),
+              let minute = number(b, 14, 2), minute < 60 else { return false }
+        var i = 16
+        if i < b.count, b[i] == UInt8(ascii: ":") {
+            guard let second = number(b, i + 1, 2), second < 61 else { return false }
+            i += 3
+            if i < b.count, b[i] == UInt8(ascii: ".") {
+                let start = i + 1
+                i = start
+                while i < b.count, b[i] &- 48 < 10 { i += 1 }
+                guard i > start, i - start <= 9 else { return false }
+            }
+        }
+        guard i < b.count else { return true }
+        switch b[i] {
+        case UInt8(ascii: "Z"): return i + 1 == b.count
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard let zoneHours = number(b, i + 1, 2), zoneHours < 24 else { return false }
+            let rest = b.count - (i + 3)
+            if rest == 0 { return true }
+            if rest == 2, let m = number(b, i + 3, 2) { return m < 60 }
+            if rest == 3, b[i + 3] == UInt8(ascii: ":"), let m = number(b, i + 4, 2) { return m < 60 }
+            return false
+        default: return false
+        }
+    }
+
+    private static func dateAt(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Bool {
+        guard let year = number(b, at, 4), b[at + 4] == UInt8(ascii: "-"),
+              let month = number(b, at + 5, 2), b[at + 7] == UInt8(ascii: "-"),
+              let day = number(b, at + 8, 2), (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
+
+    private static func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ width: Int) -> Int? {
+        guard at + width <= b.count else { return nil }
+        var value = 0
+        for i in at..<(at + width) {
+            let digit = b[i] &- 48
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
+
+    /// Characters in valid UTF-8: every byte that does not continue a sequence.
+    static func characterCount(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in b where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// Whether the bytes are valid UTF-8 with no NUL; returns the index of the first bad byte.
+    static func firstInvalidTextByte(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        while i < b.count {
+            let byte = b[i]
+            if byte == 0 { return i }
+            if byte < 0x80 { i += 1; continue }
+            let length: Int
+            switch byte {
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return i
+            }
+            guard i + length <= b.count else { return i }
+            for k in 1..<length where b[i + k] & 0xC0 != 0x80 { return i }
+            let second = b[i + 1]
+            if byte == 0xE0 && second < 0xA0 { return i }
+            if byte == 0xED && second > 0x9F { return i }
+            if byte == 0xF0 && second < 0x90 { return i }
+            if byte == 0xF4 && second > 0x8F { return i }
+            i += length
+        }
+        return nil
+    }
+}

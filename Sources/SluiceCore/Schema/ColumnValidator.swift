@@ -1,0 +1,88 @@
+import Foundation
+
+/// A validated value, before transforms: text stays a range of the row's bytes.
+enum ValidatedValue {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(Range<Int>)
+}
+
+/// Checks one column's bytes against its declared rules.
+struct ColumnValidator {
+    let column: ColumnDefinition
+    private let allowed: [[UInt8]]?
+    private let regex: NSRegularExpression?
+
+    init(_ column: ColumnDefinition) {
+        self.column = column
+        allowed = column.allowed.map { $0.map { Array($0.utf8) } }
+        regex = column.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
+    }
+
+    /// The value of field bytes `range` in `bytes`, or why it is invalid.
+    func validate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Result<ValidatedValue, RowIssue> {
+        let field = UnsafeBufferPointer(rebasing: bytes[range])
+        if field.isEmpty {
+            return column.required ? .failure(issue("is required but empty", field)) : .success(.null)
+        }
+        if let allowed, !allowed.contains(where: { $0.elementsEqual(field) }) {
+            return .failure(issue("is not one of \(column.allowed!.joined(separator: ", "))", field))
+        }
+        switch column.type {
+        case .string:
+            let length = ByteParsers.characterCount(field)
+            if let min = column.minLength, length < min { return .failure(issue("is shorter than \(min) characters", field)) }
+            if let max = column.maxLength, length > max { return .failure(issue("is longer than \(max) characters", field)) }
+            if let regex {
+                let text = String(decoding: field, as: UTF8.self)
+                if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+                    return .failure(issue("does not match pattern \(column.pattern!)", field))
+                }
+            }
+            return .success(.text(range))
+        case .integer:
+            switch ByteParsers.integer(field) {
+            case .value(let v): return bounded(Double(v), field).map { _ in .integer(v) }
+            case .overflow: return .failure(issue("overflows a 64-bit integer", field))
+            case .notANumber: return .failure(issue("is not an integer", field))
+            }
+        case .decimal(let precision, let scale):
+            switch ByteParsers.decimal(field, precision: precision, scale: scale) {
+            case .value(let v): return bounded(v, field).map { _ in .real(v) }
+            case .notANumber: return .failure(issue("is not a \(column.type)", field))
+            case .tooManyIntegerDigits: return .failure(issue("has more than \(precision - scale) integer digits for \(column.type)", field))
+            case .tooManyFractionDigits: return .failure(issue("has more than \(scale) decimal places for \(column.type)", field))
+            }
+        case .boolean:
+            guard let value = ByteParsers.boolean(field) else { return .failure(issue("is not a boolean (true/false, yes/no, 1/0)", field)) }
+            return .success(.integer(value ? 1 : 0))
+        case .date:
+            return ByteParsers.isDate(field) ? .success(.text(range)) : .failure(issue("is not a date (YYYY-MM-DD)", field))
+        case .timestamp:
+            return ByteParsers.isTimestamp(field) ? .success(.text(range))
+                : .failure(issue("is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM])", field))
+        }
+    }
+
+    private func bounded(_ value: Double, _ field: UnsafeBufferPointer<UInt8>) -> Result<Void, RowIssue> {
+        if let min = column.minimum, value < min { return .failure(issue("is below the minimum \(format(min))", field)) }
+        if let max = column.maximum, value > max { return .failure(issue("is above the maximum \(format(max))", field)) }
+        return .success(())
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
+    private func issue(_ what: String, _ field: UnsafeBufferPointer<UInt8>) -> RowIssue {
+        let shown = String(decoding: field.prefix(60), as: UTF8.self)
+        return RowIssue("column \(column.name): '\(shown)\(field.count > 60 ? "…" : "")' \(what)")
+    }
+}
+
+/// Why a row was rejected.
+struct RowIssue: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}

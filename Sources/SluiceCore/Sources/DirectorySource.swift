@@ -1,0 +1,82 @@
+import Foundation
+
+/// Supplier files from directories: a root whose subdirectories are suppliers, or a declared list.
+public struct DirectorySource: FileSource {
+    public let supplierDirectories: [(name: String, path: URL)]
+    public let patterns: [String]
+
+    public init(definition: SourceDefinition) throws {
+        var dirs = definition.suppliers.map { (name: $0.name, path: $0.path) }
+        if let root = definition.root {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: root.path)
+            } catch {
+                throw ReadError(.notFound, "cannot list source.root \(root.path): \(error.localizedDescription)")
+            }
+            for name in names.sorted() where !Self.isHidden(name) && !dirs.contains(where: { $0.name == name }) {
+                var isDirectory: ObjCBool = false
+                let url = root.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    dirs.append((name, url))
+                }
+            }
+        }
+        supplierDirectories = dirs
+        patterns = definition.patterns
+    }
+
+    public var suppliers: [String] { supplierDirectories.map(\.name) }
+
+    public func discover() throws -> [DiscoveredFile] {
+        var found: [DiscoveredFile] = []
+        for (supplier, directory) in supplierDirectories {
+            found += try files(of: supplier, in: directory)
+        }
+        return found
+    }
+
+    /// Files a supplier is still writing (dot files, `.tmp`, `.part`, `_COPYING_`) are never picked up.
+    static func isHidden(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part")
+            || name.hasSuffix(".partial") || name.contains("_COPYING_")
+    }
+
+    func matches(_ name: String) -> Bool {
+        patterns.contains { fnmatch($0, name, 0) == 0 }
+    }
+
+    private func files(of supplier: String, in directory: URL) throws -> [DiscoveredFile] {
+        let root = directory.resolvingSymlinksInPath().path
+        guard let walker = FileManager.default.enumerator(atPath: directory.path) else {
+            throw ReadError(.notFound, "cannot list supplier \(supplier) at \(directory.path)")
+        }
+        var files: [DiscoveredFile] = []
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if Self.isHidden(name) {
+                walker.skipDescendants()
+                continue
+            }
+            guard matches(name) else { continue }
+            let url = directory.appendingPathComponent(relative)
+            let resolved = url.resolvingSymlinksInPath().path
+            // A link that leads outside the supplier's directory is not the supplier's file.
+            guard resolved == root || resolved.hasPrefix(root + "/") else { continue }
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let fingerprint: String
+            do {
+                fingerprint = try Fingerprint.of(url, size: size)
+            } catch {
+                continue  // vanished or unreadable between listing and hashing: seen again next run
+            }
+            files.append(DiscoveredFile(supplier: supplier, relativePath: relative, url: url, size: size,
+                                        modified: modified, fingerprint: fingerprint,
+                                        isGzip: name.hasSuffix(".gz")))
+        }
+        return files.sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
+    }
+}

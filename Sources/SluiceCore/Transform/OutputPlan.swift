@@ -1,0 +1,130 @@
+import Foundation
+
+/// How a staging column is stored.
+public enum StorageType: String, Sendable {
+    case integer = "INTEGER"
+    case real = "REAL"
+    case text = "TEXT"
+}
+
+/// One column of the staging table (lineage columns are added by the sink).
+public struct OutputColumn: Sendable, Equatable {
+    public var name: String
+    public var storage: StorageType
+
+    public init(name: String, storage: StorageType) {
+        self.name = name
+        self.storage = storage
+    }
+}
+
+/// The transform steps compiled into per-column instructions, checked against the schema.
+public struct OutputPlan: Sendable {
+    enum Source: Sendable, Equatable {
+        case input(Int)
+        case template(String)
+    }
+    enum CaseChange: Sendable { case none, upper, lower }
+
+    struct Column: Sendable {
+        var output: OutputColumn
+        var source: Source
+        var trim = false
+        var caseChange = CaseChange.none
+    }
+
+    struct Filter: Sendable {
+        var column: Int
+        var values: [[UInt8]]
+        var negate: Bool
+    }
+
+    var plannedColumns: [Column]
+    var filters: [Filter]
+
+    /// The staging columns in order.
+    public var columns: [OutputColumn] { plannedColumns.map(\.output) }
+
+    /// Template variables a `set` step may use.
+    public static let templateVariables = ["supplier", "file", "pipeline"]
+
+    /// Applies `steps` to the schema's columns.
+    /// - Throws: `DefinitionError` at `transform.N` for a step that names an unknown column.
+    public static func compile(schema: SchemaDefinition, steps: [TransformStep]) throws -> OutputPlan {
+        var columns = schema.columns.enumerated().map { index, column in
+            Column(output: OutputColumn(name: column.name, storage: storage(of: column.type)), source: .input(index))
+        }
+        var filters: [Filter] = []
+        for (stepIndex, step) in steps.enumerated() {
+            let path = "transform.\(stepIndex)"
+            func find(_ name: String) throws -> Int {
+                guard let index = columns.firstIndex(where: { $0.output.name == name }) else {
+                    let hint = closestMatch(to: name, in: columns.map(\.output.name)).map { ", did you mean \($0)?" } ?? ""
+                    throw DefinitionError(keyPath: path, line: nil, "no column named '\(name)' at this step\(hint)")
+                }
+                return index
+            }
+            func textColumns(_ names: [String]) throws -> [Int] {
+                let all = columns.indices.filter { columns[$0].output.storage == .text }
+                return names == ["all"] ? all : try names.map(find)
+            }
+            switch step {
+            case .rename(let pairs):
+                for (from, to) in pairs {
+                    let index = try find(from)
+                    if columns.contains(where: { $0.output.name == to }) {
+                        throw DefinitionError(keyPath: path, line: nil, "rename to '\(to)': that column already exists")
+                    }
+                    columns[index].output.name = to
+                }
+            case .trim(let names): for i in try textColumns(names) { columns[i].trim = true }
+            case .upper(let names): for i in try textColumns(names) { columns[i].caseChange = .upper }
+            case .lower(let names): for i in try textColumns(names) { columns[i].caseChange = .lower }
+            case .set(let name, let template):
+                try checkTemplate(template, path: path)
+                let column = Column(output: OutputColumn(name: name, storage: .text), source: .template(template))
+                if let index = columns.firstIndex(where: { $0.output.name == name }) {
+                    columns[index] = column
+                } else {
+                    columns.append(column)
+                }
+            case .filter(let name, let values, let negate):
+                filters.append(Filter(column: try find(name), values: values.map { Array($0.utf8) }, negate: negate))
+            }
+        }
+        for reserved in ["_supplier", "_file", "_row"] where columns.contains(where: { $0.output.name == reserved }) {
+            throw DefinitionError(keyPath: "transform", line: nil, "'\(reserved)' is a lineage column Sluice adds itself")
+        }
+        return OutputPlan(plannedColumns: columns, filters: filters)
+    }
+
+    static func storage(of type: ColumnType) -> StorageType {
+        switch type {
+        case .integer, .boolean: .integer
+        case .decimal: .real
+        case .string, .date, .timestamp: .text
+        }
+    }
+
+    private static func checkTemplate(_ template: String, path: String) throws {
+        var rest = Substring(template)
+        while let open = rest.range(of: "${") {
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw DefinitionError(keyPath: path, line: nil, "unclosed ${ in '\(template)'")
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard templateVariables.contains(name) else {
+                throw DefinitionError(keyPath: path, line: nil,
+                    "unknown variable ${\(name)}; use \(templateVariables.map { "${\($0)}" }.joined(separator: ", "))")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+    }
+
+    /// Fills a template for one file.
+    static func expand(_ template: String, values: [String: String]) -> String {
+        var result = template
+        for (name, value) in values { result = result.replacingOccurrences(of: "${\(name)}", with: value) }
+        return result
+    }
+}

@@ -1,0 +1,74 @@
+/// Named schema migrations for the store's own tables. Never edit one that has shipped; add a new one.
+enum Migrations {
+    static let all: [(name: String, sql: String)] = [
+        ("v1-create-files", """
+            CREATE TABLE sluice_files (
+                id INTEGER PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                supplier TEXT NOT NULL,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                mtime REAL,
+                state TEXT NOT NULL DEFAULT 'pending',
+                next_offset INTEGER NOT NULL DEFAULT 0,
+                next_line INTEGER NOT NULL DEFAULT 1,
+                next_row INTEGER NOT NULL DEFAULT 0,
+                rows_read INTEGER NOT NULL DEFAULT 0,
+                rows_loaded INTEGER NOT NULL DEFAULT 0,
+                rows_quarantined INTEGER NOT NULL DEFAULT 0,
+                rows_filtered INTEGER NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                discovered_at REAL,
+                started_at REAL,
+                finished_at REAL,
+                UNIQUE (pipeline, supplier, path, size, fingerprint)
+            );
+            CREATE INDEX sluice_files_by_path ON sluice_files (pipeline, supplier, path);
+            """),
+        ("v1-create-quarantine", """
+            CREATE TABLE sluice_quarantine (
+                id INTEGER PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                file_id INTEGER NOT NULL,
+                supplier TEXT NOT NULL,
+                file TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('row', 'file')),
+                line INTEGER,
+                byte_offset INTEGER,
+                row_number INTEGER,
+                reason TEXT NOT NULL,
+                raw BLOB,
+                quarantined_at REAL NOT NULL
+            );
+            CREATE INDEX sluice_quarantine_by_file ON sluice_quarantine (file_id);
+            """),
+        ("v1-create-runs", """
+            CREATE TABLE sluice_runs (
+                id INTEGER PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                exit_code INTEGER,
+                summary TEXT
+            );
+            """),
+    ]
+
+    /// Applies the migrations not yet recorded, each in its own transaction.
+    /// - Throws: `StoreError`.
+    static func apply(to database: SQLiteDatabase) throws {
+        try database.execute("CREATE TABLE IF NOT EXISTS sluice_migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+        var applied = Set<String>()
+        try database.prepare("SELECT name FROM sluice_migrations").rows { applied.insert($0.string(0) ?? "") }
+        for (name, sql) in all where !applied.contains(name) {
+            try database.transaction {
+                try database.execute(sql)
+                let record = try database.prepare("INSERT INTO sluice_migrations (name, applied_at) VALUES (?, julianday('now'))")
+                record.bind(1, name)
+                try record.run()
+            }
+        }
+    }
+}

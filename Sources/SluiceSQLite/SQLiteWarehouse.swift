@@ -1,0 +1,296 @@
+import CSQLite
+import Foundation
+import SluiceCore
+
+/// The embedded default: staging table, quarantine and checkpoints in one SQLite file,
+/// so one transaction covers rows and offsets.
+///
+/// Used by one task at a time (the loader during a run), hence `@unchecked Sendable`.
+public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
+    private let database: SQLiteDatabase
+    private let pipeline: String
+    private let table: String
+    private var insertRow: SQLiteStatement?
+    private var columnCount = 0
+    private let statements: StatementCache
+
+    /// Opens the database, turns on WAL and applies migrations.
+    /// - Throws: `StoreError` when the file cannot be opened or written.
+    public init(path: String, pipeline: String, table: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        database = try SQLiteDatabase(path: path)
+        statements = StatementCache(database: database)
+        self.pipeline = pipeline
+        self.table = table
+        // WAL lets readers (status, reports) work during a run; FULL makes every commit durable
+        // before the loader acknowledges it, which settle actions that move files rely on.
+        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        try Migrations.apply(to: database)
+    }
+
+    // MARK: Sink
+
+    public func prepare(columns: [OutputColumn]) throws {
+        let lineage: [(name: String, type: String)] = [("_supplier", "TEXT"), ("_file", "TEXT"), ("_file_id", "INTEGER"), ("_row", "INTEGER")]
+        let all = columns.map { (name: $0.name, type: $0.storage.rawValue) } + lineage
+        var existing: [String] = []
+        let info = try database.prepare("SELECT name FROM pragma_table_info(?)")
+        info.bind(1, table)
+        try info.rows { existing.append($0.string(0) ?? "") }
+        if existing.isEmpty {
+            let definitions = all.map { "\(quoted($0.name)) \($0.type)" }.joined(separator: ", ")
+            try database.execute("CREATE TABLE \(quoted(table)) (\(definitions))")
+        } else if existing != all.map(\.name) {
+            throw StoreError("table \(table) in \(database.path) has columns (\(existing.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
+        }
+        let placeholders = Array(repeating: "?", count: all.count).joined(separator: ", ")
+        insertRow = try database.prepare(
+            "INSERT INTO \(quoted(table)) (\(all.map { quoted($0.name) }.joined(separator: ", "))) VALUES (\(placeholders))")
+        columnCount = columns.count
+    }
+
+    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+        guard let insertRow else { throw StoreError("commit before prepare") }
+        try database.transaction {
+            for batch in batches {
+                try insert(batch, with: insertRow)
+                try record(batch, at: time)
+            }
+        }
+    }
+
+    /// The hot path: binds straight from the batch arena without copying (`SQLITE_STATIC`).
+    private func insert(_ batch: LoadBatch, with statement: SQLiteStatement) throws {
+        let rows = batch.rows
+        guard rows.rowCount > 0 else { return }
+        let handle = statement.handle
+        let lineage = Int32(columnCount)
+        sqlite3_bind_text(handle, lineage + 1, batch.supplier, -1, sqliteTransient)
+        sqlite3_bind_text(handle, lineage + 2, batch.file, -1, sqliteTransient)
+        sqlite3_bind_int64(handle, lineage + 3, batch.progress.fileID)
+        defer { sqlite3_clear_bindings(handle) }
+        try rows.arena.withUnsafeBufferPointer { arena in
+            let base = arena.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(emptyText.utf8Start)
+            try rows.cells.withUnsafeBufferPointer { cells in
+                var cell = 0
+                for row in 0..<rows.rowCount {
+                    for column in 1...Int32(columnCount) {
+                        switch cells[cell] {
+                        case .null: sqlite3_bind_null(handle, column)
+                        case .integer(let value): sqlite3_bind_int64(handle, column, value)
+                        case .real(let value): sqlite3_bind_double(handle, column, value)
+                        case .text(let start, let count):
+                            sqlite3_bind_text(handle, column, (base + Int(start)).assumingMemoryBound(to: CChar.self), count, sqliteStatic)
+                        }
+                        cell += 1
+                    }
+                    sqlite3_bind_int64(handle, lineage + 4, rows.rowNumbers[row])
+                    let status = sqlite3_step(handle)
+                    sqlite3_reset(handle)
+                    guard status == SQLITE_DONE else {
+                        throw StoreError("cannot insert into \(table) in \(database.path): \(database.lastError)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Quarantined rows and the file's checkpoint, in the caller's transaction.
+    private func record(_ batch: LoadBatch, at time: Double) throws {
+        let progress = batch.progress
+        let quarantine = try statements(StoreSQL.insertQuarantine)
+        for row in batch.quarantine {
+            quarantine.bind(1, pipeline)
+            quarantine.bind(2, progress.fileID)
+            quarantine.bind(3, batch.supplier)
+            quarantine.bind(4, batch.file)
+            quarantine.bind(5, row.rowNumber == 0 ? "file" : "row")
+            quarantine.bind(6, row.line == 0 ? nil : row.line)
+            quarantine.bind(7, row.rowNumber == 0 && row.offset == 0 ? nil : row.offset)
+            quarantine.bind(8, row.rowNumber == 0 ? nil : row.rowNumber)
+            quarantine.bind(9, row.reason)
+            if let text = String(validating: row.raw, as: UTF8.self) {
+                quarantine.bind(10, row.rowNumber == 0 ? nil : text)
+            } else {
+                _ = row.raw.withUnsafeBytes { sqlite3_bind_blob(quarantine.handle, 10, $0.baseAddress, Int32($0.count), sqliteTransient) }
+            }
+            quarantine.bind(11, time)
+            try quarantine.run()
+        }
+        let update = try statements(StoreSQL.advanceFile)
+        update.bind(1, progress.next.offset)
+        update.bind(2, progress.next.line)
+        update.bind(3, progress.next.rowsBefore)
+        update.bind(4, progress.rowsRead)
+        update.bind(5, progress.rowsLoaded)
+        update.bind(6, progress.rowsQuarantined)
+        update.bind(7, progress.rowsFiltered)
+        update.bind(8, progress.startedAt)
+        let (state, error): (FileState, String?) = switch progress.completion {
+        case nil: (.loading, nil)
+        case .done: (.done, nil)
+        case .quarantined(let reason): (.quarantined, reason)
+        case .failed(let reason): (.failed, reason)
+        }
+        update.bind(9, state.rawValue)
+        update.bind(10, error)
+        update.bind(11, progress.completion == nil ? nil : time)
+        update.bind(12, progress.fileID)
+        try update.run()
+        if case .quarantined = progress.completion {
+            // A rejected file loads nothing: take back rows earlier batches committed.
+            let remove = try statements(StoreSQL.deleteFileRows(table: table))
+            remove.bind(1, progress.fileID)
+            try remove.run()
+            let settle = try statements(StoreSQL.quarantineAllRows)
+            settle.bind(1, progress.fileID)
+            try settle.run()
+        }
+    }
+
+    // MARK: CheckpointStore
+
+    public func register(_ files: [DiscoveredFile], at time: Double) throws -> [FileRecord] {
+        try database.transaction {
+            try files.map { file in
+                if let known = try lookup(file) { return known }
+                let insert = try statements(StoreSQL.insertFile)
+                insert.bind(1, pipeline)
+                insert.bind(2, file.supplier)
+                insert.bind(3, file.relativePath)
+                insert.bind(4, file.size)
+                insert.bind(5, file.fingerprint)
+                insert.bind(6, file.modified)
+                insert.bind(7, time)
+                try insert.run()
+                let id = database.lastInsertRowID
+                if let reason = try changedAfterLoad(file, newID: id) {
+                    try markChanged(id: id, file: file, reason: reason, at: time)
+                }
+                return try lookup(file)!
+            }
+        }
+    }
+
+    /// A new version of a file that already loaded is rejected: loading it again would double rows.
+    private func changedAfterLoad(_ file: DiscoveredFile, newID: Int64) throws -> String? {
+        let query = try statements(StoreSQL.doneVersions)
+        query.bind(1, pipeline)
+        query.bind(2, file.supplier)
+        query.bind(3, file.relativePath)
+        query.bind(4, newID)
+        var reason: String?
+        try query.rows { row in
+            reason = "\(file.supplier)/\(file.relativePath) changed after it was loaded (was \(row.int(0)) bytes, now \(file.size)); it is not loaded again"
+        }
+        return reason
+    }
+
+    private func markChanged(id: Int64, file: DiscoveredFile, reason: String, at time: Double) throws {
+        let update = try statements(StoreSQL.markChanged)
+        update.bind(1, reason)
+        update.bind(2, time)
+        update.bind(3, id)
+        try update.run()
+        let quarantine = try statements(StoreSQL.insertQuarantine)
+        quarantine.bind(1, pipeline)
+        quarantine.bind(2, id)
+        quarantine.bind(3, file.supplier)
+        quarantine.bind(4, file.relativePath)
+        quarantine.bind(5, "file")
+        quarantine.bind(6, nil as Int?)
+        quarantine.bind(7, nil as Int?)
+        quarantine.bind(8, nil as Int?)
+        quarantine.bind(9, reason)
+        quarantine.bind(10, nil as String?)
+        quarantine.bind(11, time)
+        try quarantine.run()
+    }
+
+    private func lookup(_ file: DiscoveredFile) throws -> FileRecord? {
+        let query = try statements(StoreSQL.findFile)
+        query.bind(1, pipeline)
+        query.bind(2, file.supplier)
+        query.bind(3, file.relativePath)
+        query.bind(4, file.size)
+        query.bind(5, file.fingerprint)
+        var found: FileRecord?
+        try query.rows { found = Self.fileRecord($0) }
+        return found
+    }
+
+    public func allFiles() throws -> [FileRecord] {
+        var records: [FileRecord] = []
+        let query = try database.prepare("SELECT \(StoreSQL.fileColumns) FROM sluice_files WHERE pipeline = ? ORDER BY id")
+        query.bind(1, pipeline)
+        try query.rows { records.append(Self.fileRecord($0)) }
+        return records
+    }
+
+    public func beginRun(at time: Double) throws -> Int64 {
+        let insert = try database.prepare("INSERT INTO sluice_runs (pipeline, started_at) VALUES (?, ?)")
+        insert.bind(1, pipeline)
+        insert.bind(2, time)
+        try insert.run()
+        return database.lastInsertRowID
+    }
+
+    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String) throws {
+        let update = try database.prepare("UPDATE sluice_runs SET finished_at = ?, exit_code = ?, summary = ? WHERE id = ?")
+        update.bind(1, time)
+        update.bind(2, Int64(exitCode))
+        update.bind(3, summary)
+        update.bind(4, id)
+        try update.run()
+    }
+
+    public func status() throws -> [SupplierStatus] {
+        var bySupplier: [String: SupplierStatus] = [:]
+        let query = try database.prepare("""
+            SELECT supplier, state, COUNT(*), SUM(rows_loaded), SUM(rows_quarantined), MAX(finished_at),
+                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END)
+            FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
+            """)
+        query.bind(1, pipeline)
+        try query.rows { row in
+            let supplier = row.string(0) ?? ""
+            var status = bySupplier[supplier] ?? SupplierStatus(supplier: supplier)
+            if let state = FileState(rawValue: row.string(1) ?? "") { status.files[state] = Int(row.int(2)) }
+            status.rowsLoaded += Int(row.int(3))
+            status.rowsQuarantined += Int(row.int(4))
+            if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
+            status.lastError = status.lastError ?? row.string(6)
+            bySupplier[supplier] = status
+        }
+        return bySupplier.values.sorted { $0.supplier < $1.supplier }
+    }
+
+    public func timeline() throws -> [FileTiming] {
+        var timings: [FileTiming] = []
+        let query = try database.prepare("""
+            SELECT supplier, path, started_at, finished_at FROM sluice_files
+            WHERE pipeline = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL ORDER BY started_at
+            """)
+        query.bind(1, pipeline)
+        try query.rows { row in
+            timings.append(FileTiming(supplier: row.string(0) ?? "", file: row.string(1) ?? "",
+                                      startedAt: row.double(2), finishedAt: row.double(3)))
+        }
+        return timings
+    }
+
+    static func fileRecord(_ row: SQLiteRow) -> FileRecord {
+        FileRecord(
+            id: row.int(0), supplier: row.string(1) ?? "", relativePath: row.string(2) ?? "", size: row.int(3),
+            fingerprint: row.string(4) ?? "", state: FileState(rawValue: row.string(5) ?? "") ?? .pending,
+            next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8))),
+            rowsRead: Int(row.int(9)), rowsLoaded: Int(row.int(10)), rowsQuarantined: Int(row.int(11)),
+            rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14))
+    }
+}
+
+/// A zero-length text still needs a valid pointer: the address of a static empty C string.
+private let emptyText: StaticString = ""
+
+func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

@@ -1,0 +1,64 @@
+/// Prepared statements, prepared once on first use and reused for the connection's life.
+final class StatementCache {
+    private let database: SQLiteDatabase
+    private var cache: [String: SQLiteStatement] = [:]
+
+    init(database: SQLiteDatabase) { self.database = database }
+
+    /// - Throws: `StoreError` when the statement cannot be prepared.
+    func callAsFunction(_ sql: String) throws -> SQLiteStatement {
+        if let statement = cache[sql] { return statement }
+        let statement = try database.prepare(sql)
+        cache[sql] = statement
+        return statement
+    }
+}
+
+/// The store's SQL, in one place.
+enum StoreSQL {
+    static let insertQuarantine = """
+        INSERT INTO sluice_quarantine (pipeline, file_id, supplier, file, kind, line, byte_offset, row_number, reason, raw, quarantined_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static let advanceFile = """
+        UPDATE sluice_files SET
+            next_offset = ?1, next_line = ?2, next_row = ?3,
+            rows_read = rows_read + ?4, rows_loaded = rows_loaded + ?5,
+            rows_quarantined = rows_quarantined + ?6, rows_filtered = rows_filtered + ?7,
+            started_at = COALESCE(?8, started_at),
+            attempts = attempts + (?8 IS NOT NULL),
+            state = ?9, last_error = ?10, finished_at = ?11
+        WHERE id = ?12
+        """
+
+    static let quarantineAllRows = """
+        UPDATE sluice_files SET rows_loaded = 0, rows_quarantined = rows_read - rows_filtered WHERE id = ?
+        """
+
+    static let insertFile = """
+        INSERT INTO sluice_files (pipeline, supplier, path, size, fingerprint, mtime, discovered_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static let fileColumns = """
+        id, supplier, path, size, fingerprint, state, next_offset, next_line, next_row, \
+        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error
+        """
+
+    static let findFile = """
+        SELECT \(fileColumns) FROM sluice_files
+        WHERE pipeline = ? AND supplier = ? AND path = ? AND size = ? AND fingerprint = ?
+        """
+
+    static let doneVersions = """
+        SELECT size FROM sluice_files
+        WHERE pipeline = ? AND supplier = ? AND path = ? AND id <> ? AND state = 'done' LIMIT 1
+        """
+
+    static let markChanged = """
+        UPDATE sluice_files SET state = 'quarantined', last_error = ?, finished_at = ? WHERE id = ?
+        """
+
+    static func deleteFileRows(table: String) -> String { "DELETE FROM \(quoted(table)) WHERE _file_id = ?" }
+}

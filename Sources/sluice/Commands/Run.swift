@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceApp
+import SluiceCore
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load every file available now, then exit (a nightly micro-batch).",
+        discussion: """
+            Files already loaded by an earlier run are skipped; a file a crashed run left half-loaded \
+            resumes from its last committed row. Prints a summary per supplier where \
+            read = loaded + quarantined + filtered.
+            """
+    )
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(help: "Seconds between progress lines on standard error (0 for none).")
+    var progress: Double = 5
+
+    func run() async throws {
+        let (definition, plan) = try options.load()
+        let summary: RunSummary
+        do {
+            let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
+            summary = try await runPipeline(definition: definition, plan: plan,
+                                            options: RunOptions(progressInterval: interval, logger: Logger(label: "sluice")))
+        } catch let error as StoreError {
+            printError("cannot run \(definition.name): \(error)")
+            throw ExitCode(4)
+        } catch let error as ReadError {
+            printError("cannot run \(definition.name): \(error)")
+            throw ExitCode(4)
+        }
+        print(summary.table())
+        let total = summary.total
+        print("")
+        print("loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
+        print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
+              + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
+        if total.filesQuarantined + total.filesFailed > 0 {
+            print("\(total.filesQuarantined) files quarantined, \(total.filesFailed) could not be read: see `sluice status` and the sluice_quarantine table")
+        }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}

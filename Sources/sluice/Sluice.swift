@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Sluice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Load supplier CSV files (plain or gzip) into a staging table: validated, checkpointed, capped per supplier.",
+        discussion: """
+            Exit codes: 0 all loaded (row quarantines within budget allowed); 2 definition error; \
+            3 finished, but files were quarantined or could not be read; 4 the store or sink could not be used; \
+            64 command-line usage error.
+            """,
+        subcommands: [Run.self, Check.self, Status.self, Sample.self]
+    )
+}
