@@ -28,10 +28,13 @@ struct Override {
             mapping[key] = try set(value, at: keys.dropFirst(), in: existing, walked: here)
             return .mapping(mapping)
         case .sequence(var sequence):
-            guard let index = Int(key), sequence.indices.contains(index) else {
+            // An index one past the end appends, so `--set transform.4=...` can add a step.
+            guard let index = Int(key), index >= 0, index <= sequence.count else {
                 throw DefinitionError(keyPath: here.joined(separator: "."), line: nil, "override: no list item \(key)")
             }
-            sequence[index] = try set(value, at: keys.dropFirst(), in: sequence[index], walked: here)
+            let existing = index < sequence.count ? sequence[index] : Node([(Node, Node)]())
+            let updated = try set(value, at: keys.dropFirst(), in: existing, walked: here)
+            sequence.replaceSubrange(index..<min(index + 1, sequence.count), with: [updated])
             return .sequence(sequence)
         default:
             throw DefinitionError(keyPath: walked.joined(separator: "."), line: node.mark?.line,

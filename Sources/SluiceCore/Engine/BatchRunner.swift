@@ -36,10 +36,11 @@ public struct BatchRunner: Sendable {
     ///   `ReadError` when a supplier location cannot be listed.
     public func run() async throws -> RunSummary {
         let clockStart = ContinuousClock.now
+        let clock = RunClock()
         try sink.prepare(columns: plan.columns)
         let discovered = try source.discover()
-        let records = try store.register(discovered, at: Date().timeIntervalSince1970)
-        let runID = try store.beginRun(at: Date().timeIntervalSince1970)
+        let records = try store.register(discovered, at: clock.timestamp())
+        let runID = try store.beginRun(at: clock.timestamp())
 
         var summaries = source.suppliers.map(SupplierSummary.init)
         let supplierIndex = Dictionary(uniqueKeysWithValues: source.suppliers.enumerated().map { ($1, $0) })
@@ -58,7 +59,7 @@ public struct BatchRunner: Sendable {
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovered.count)", "files.pending": "\(jobs.count)"])
 
-        let results = try await process(jobs, filesBySupplier: filesBySupplier)
+        let results = try await process(jobs, filesBySupplier: filesBySupplier, clock: clock)
         var firstStart: [Double?] = Array(repeating: nil, count: summaries.count)
         var lastFinish: [Double] = Array(repeating: 0, count: summaries.count)
         for result in results {
@@ -81,7 +82,7 @@ public struct BatchRunner: Sendable {
         }
         let wall = (ContinuousClock.now - clockStart).inSeconds
         let summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall)
-        try store.finishRun(runID, at: Date().timeIntervalSince1970, exitCode: summary.exitCode,
+        try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
                             summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined")
         return summary
     }
@@ -93,10 +94,10 @@ public struct BatchRunner: Sendable {
     }
 
     /// The loader and the scheduler run side by side; the loader ends when the last file is in.
-    private func process(_ jobs: [FileJob], filesBySupplier: [[Int]]) async throws -> [FileResult] {
+    private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], clock: RunClock) async throws -> [FileResult] {
         let queue = BoundedQueue<LoaderItem>(capacity: queueCapacity)
-        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, onCommit: onCommit)
-        let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue)
+        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
+        let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock)
         let caps = source.suppliers.map { name in
             definition.source.suppliers.first { $0.name == name }?.concurrency ?? definition.limits.perSupplierConcurrency
         }
@@ -111,7 +112,7 @@ public struct BatchRunner: Sendable {
             }
             group.addTask {
                 defer { queue.finish() }
-                return try await schedule(jobs, scheduler: scheduler, worker: worker)
+                return try await schedule(jobs, scheduler: scheduler, worker: worker, clock: clock)
             }
             var results: [FileResult] = []
             do {
@@ -126,7 +127,7 @@ public struct BatchRunner: Sendable {
 
     /// Starts files as the scheduler allows and collects their results.
     private func schedule(_ jobs: [FileJob], scheduler initial: SchedulerStateMachine,
-                          worker: FileWorker) async throws -> [FileResult] {
+                          worker: FileWorker, clock: RunClock) async throws -> [FileResult] {
         var scheduler = initial
         var results: [FileResult] = []
         try await withThrowingTaskGroup(of: Event.self) { group in
@@ -143,10 +144,11 @@ public struct BatchRunner: Sendable {
                 }
             }
             loop: while true {
-                switch scheduler.next(now: .now) {
+                let now = ContinuousClock.now
+                switch scheduler.next(now: now) {
                 case .start(let index, let supplier):
                     let job = jobs[index]
-                    let startedAt = Date().timeIntervalSince1970
+                    let startedAt = clock.timestamp(now)
                     group.addTask { .file(supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
                 case .wait(let until):
                     if let until, !timerArmed {

@@ -24,6 +24,7 @@ struct FileWorker: Sendable {
     let plan: OutputPlan
     let readers: any RecordReaderFactory
     let queue: BoundedQueue<LoaderItem>
+    let clock: RunClock
 
     /// Processes `job` to its end and waits until its last batch is committed.
     /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
@@ -51,24 +52,26 @@ struct FileWorker: Sendable {
                 state.progress.next = raw.next
                 if state.isFull { try await send(state.takeBatch(), wait: false) }
             }
-            let completion = state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio)
-            return try await finish(&state, completion)
+            return try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
         } catch let error as ReadError {
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
             if error.isTransient {
                 state.abandonPending()
                 return try await finish(&state, .failed(reason: reason))
             }
-            state.quarantineWholeFile(reason, line: error.line, offset: error.offset)
-            return try await finish(&state, .quarantined(reason: reason))
+            return try await finish(&state, .quarantined(reason: reason), line: error.line, offset: error.offset)
         } catch let rejection as FileRejection {
-            state.quarantineWholeFile(rejection.reason, line: rejection.line, offset: rejection.offset)
-            return try await finish(&state, .quarantined(reason: rejection.reason))
+            return try await finish(&state, .quarantined(reason: rejection.reason), line: rejection.line, offset: rejection.offset)
         }
     }
 
-    private func finish(_ state: inout FileRun, _ completion: FileCompletion) async throws -> FileResult {
-        if case .quarantined = completion { state.discardPendingRows() }
+    /// Sends the last batch with the file's completion and waits until it is committed.
+    private func finish(_ state: inout FileRun, _ completion: FileCompletion,
+                        line: Int? = nil, offset: Int64? = nil) async throws -> FileResult {
+        if case .quarantined(let reason) = completion {
+            state.discardPendingRows()
+            state.quarantineWholeFile(reason, line: line, offset: offset)
+        }
         var last = state.takeBatch()
         last.progress.completion = completion
         state.result.completion = completion
@@ -78,7 +81,7 @@ struct FileWorker: Sendable {
             state.result.rowsQuarantined = state.result.rowsRead - state.result.rowsFiltered
         }
         try await send(last, wait: true)
-        state.result.finishedAt = Date().timeIntervalSince1970
+        state.result.finishedAt = clock.timestamp()
         return state.result
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The single writer: takes batches off the queue and group-commits them.
 ///
 /// It waits for one batch, then takes whatever else is already queued (up to a row budget),
@@ -9,6 +7,7 @@ struct Loader {
     let queue: BoundedQueue<LoaderItem>
     /// Rows gathered into one transaction at most.
     let maxRowsPerCommit: Int
+    let clock: RunClock
     let onCommit: @Sendable ([LoadBatch]) -> Void
 
     /// Runs until the queue is finished.
@@ -23,7 +22,7 @@ struct Loader {
             }
             let batches = items.map(\.batch)
             do {
-                try sink.commit(batches, at: Date().timeIntervalSince1970)
+                try sink.commit(batches, at: clock.timestamp())
             } catch {
                 let dropped = queue.fail(error)
                 for item in items + dropped { item.committed?.fail(error) }

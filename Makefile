@@ -1,0 +1,40 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/release/sluice
+PIPELINE := Pipelines/supplier-nightly.yaml
+SAMPLE := data/sample
+DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3
+
+.PHONY: run test deps build sample clean
+
+## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
+run: build sample
+	$(BIN) run $(PIPELINE)
+	@echo "staging table: staging_orders in data/staging.sqlite  (sqlite3 data/staging.sqlite 'select count(*) from staging_orders')"
+
+## test: install what is missing, then run every test suite
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## deps: the Debian packages the build links against
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+## sample: 20 suppliers x 50 files of 20 KB (about 1,000 files, 214,000 rows), written once
+sample: build
+	@if [ ! -f $(SAMPLE)/manifest.json ]; then \
+		$(BIN) sample --out $(SAMPLE) --suppliers 20 --files-per-supplier 50 --file-size 20KB; \
+	fi
+
+clean:
+	rm -rf .build data

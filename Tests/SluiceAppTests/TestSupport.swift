@@ -1,0 +1,85 @@
+import CSQLite
+import Foundation
+import SluiceApp
+import SluiceCore
+import SluiceSample
+
+/// The package root, found from this file's location.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let referencePipeline = packageRoot.appendingPathComponent("Pipelines/supplier-nightly.yaml").path
+
+/// A fresh temporary directory, removed when the test's scope ends.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ component: String) -> String { url.appendingPathComponent(component).path }
+}
+
+/// The reference pipeline pointed at `suppliers` and `database`, plus extra overrides.
+///
+/// The error budget is lifted so counts can be compared with the generator's manifest exactly;
+/// tests about the budget set it again.
+func pipeline(suppliers: String, database: String, _ extra: [String] = []) throws -> (PipelineDefinition, OutputPlan) {
+    let base = ["source.root=\(suppliers)", "load.database=\(database)", "schema.max_invalid_ratio=1"]
+    return try loadDefinition(path: referencePipeline, overrides: base + extra)
+}
+
+/// Generates a small scenario into `directory` and returns its manifest.
+func generateScenario(into directory: URL, suppliers: Int = 4, files: Int = 5, size: Int = 6_000,
+                      gzip: Double = 0.3, invalid: Double = 0.02, seed: UInt64 = 11) throws -> SampleManifest {
+    var config = SampleConfiguration()
+    config.suppliers = suppliers
+    config.filesPerSupplier = files
+    config.fileSize = size
+    config.gzipRatio = gzip
+    config.invalidRatio = invalid
+    config.seed = seed
+    return try SampleGenerator.generate(config, into: directory)
+}
+
+/// Runs one SQL query against a SQLite file and returns every row as text.
+func query(_ database: String, _ sql: String) throws -> [[String?]] {
+    var handle: OpaquePointer?
+    guard sqlite3_open_v2(database, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+        throw StoreError("cannot open \(database)")
+    }
+    defer { sqlite3_close(handle) }
+    var statement: OpaquePointer?
+    guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
+        throw StoreError(String(cString: sqlite3_errmsg(handle)))
+    }
+    defer { sqlite3_finalize(statement) }
+    var rows: [[String?]] = []
+    while sqlite3_step(statement) == SQLITE_ROW {
+        rows.append((0..<sqlite3_column_count(statement)).map { column in
+            sqlite3_column_text(statement, column).map { String(cString: $0) }
+        })
+    }
+    return rows
+}
+
+func scalar(_ database: String, _ sql: String) throws -> Int {
+    Int(try query(database, sql).first?.first??.description ?? "") ?? -1
+}
+
+/// Runs the built `sluice` binary and returns its exit status and output.
+func runBinary(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
