@@ -52,7 +52,10 @@ let package = Package(
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV", "SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceAppTests",
-            dependencies: ["SluiceApp", "SluiceCore", "SluiceSQLite", "SluiceSample", "CSQLite"],
+            dependencies: [
+                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

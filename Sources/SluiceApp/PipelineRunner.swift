@@ -9,10 +9,13 @@ public struct RunOptions: Sendable {
     /// Print a progress line to standard error this often; nil for none.
     public var progressInterval: Duration?
     public var logger: Logger
+    /// Stops the run cleanly when requested (signal handlers request it).
+    public var stop: StopRequest
 
-    public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice")) {
+    public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice"), stop: StopRequest = StopRequest()) {
         self.progressInterval = progressInterval
         self.logger = logger
+        self.stop = stop
     }
 }
 
@@ -38,6 +41,7 @@ public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, option
     let source = try DirectorySource(definition: definition.source)
     var runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
                              store: warehouse, sink: warehouse, logger: options.logger)
+    runner.stop = options.stop
     if let interval = options.progressInterval {
         let meter = ProgressMeter(interval: interval)
         runner.onCommit = { meter.record($0) }

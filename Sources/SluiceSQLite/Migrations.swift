@@ -54,6 +54,10 @@ enum Migrations {
                 summary TEXT
             );
             """),
+        ("v2-add-settled", """
+            ALTER TABLE sluice_files ADD COLUMN settled_at REAL;
+            ALTER TABLE sluice_files ADD COLUMN settle_action TEXT;
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -54,6 +54,10 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         guard let insertRow else { throw StoreError("commit before prepare") }
         try database.transaction {
             for batch in batches {
+                if let action = batch.settled {
+                    try recordSettled(batch.progress.fileID, action: action, at: time)
+                    continue
+                }
                 try insert(batch, with: insertRow)
                 try record(batch, at: time)
             }
@@ -132,26 +136,45 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         case .done: (.done, nil)
         case .quarantined(let reason): (.quarantined, reason)
         case .failed(let reason): (.failed, reason)
+        case .rolledBack(let reason): (.failed, reason)
         }
         update.bind(9, state.rawValue)
         update.bind(10, error)
         update.bind(11, progress.completion == nil ? nil : time)
         update.bind(12, progress.fileID)
         try update.run()
-        if case .quarantined = progress.completion {
+        switch progress.completion {
+        case .quarantined:
             // A rejected file loads nothing: take back rows earlier batches committed.
-            let remove = try statements(StoreSQL.deleteFileRows(table: table))
-            remove.bind(1, progress.fileID)
-            try remove.run()
-            let settle = try statements(StoreSQL.quarantineAllRows)
-            settle.bind(1, progress.fileID)
-            try settle.run()
+            try run(StoreSQL.deleteFileRows(table: table), progress.fileID)
+            try run(StoreSQL.quarantineAllRows, progress.fileID)
+        case .rolledBack:
+            // The content changed under the reader: nothing read from it may stay.
+            try run(StoreSQL.deleteFileRows(table: table), progress.fileID)
+            try run(StoreSQL.deleteRowQuarantine, progress.fileID)
+            try run(StoreSQL.resetFile, progress.fileID)
+        default:
+            break
         }
+    }
+
+    private func run(_ sql: String, _ fileID: Int64) throws {
+        let statement = try statements(sql)
+        statement.bind(1, fileID)
+        try statement.run()
+    }
+
+    private func recordSettled(_ fileID: Int64, action: SettleDefinition.Action, at time: Double) throws {
+        let update = try statements(StoreSQL.markSettled)
+        update.bind(1, time)
+        update.bind(2, action.rawValue)
+        update.bind(3, fileID)
+        try update.run()
     }
 
     // MARK: CheckpointStore
 
-    public func register(_ files: [DiscoveredFile], at time: Double) throws -> [FileRecord] {
+    public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, at time: Double) throws -> [FileRecord] {
         try database.transaction {
             try files.map { file in
                 if let known = try lookup(file) { return known }
@@ -165,34 +188,58 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                 insert.bind(7, time)
                 try insert.run()
                 let id = database.lastInsertRowID
-                if let reason = try changedAfterLoad(file, newID: id) {
-                    try markChanged(id: id, file: file, reason: reason, at: time)
+                let loaded = try loadedVersions(of: file, newID: id)
+                if !loaded.isEmpty {
+                    try handleChange(of: file, newID: id, loaded: loaded, policy: onChange, at: time)
                 }
-                return try lookup(file)!
+                var record = try lookup(file)!
+                record.registeredNow = true
+                return record
             }
         }
     }
 
-    /// A new version of a file that already loaded is rejected: loading it again would double rows.
-    private func changedAfterLoad(_ file: DiscoveredFile, newID: Int64) throws -> String? {
+    /// Earlier versions of the same supplier path that loaded: (id, size).
+    private func loadedVersions(of file: DiscoveredFile, newID: Int64) throws -> [(Int64, Int64)] {
         let query = try statements(StoreSQL.doneVersions)
         query.bind(1, pipeline)
         query.bind(2, file.supplier)
         query.bind(3, file.relativePath)
         query.bind(4, newID)
-        var reason: String?
-        try query.rows { row in
-            reason = "\(file.supplier)/\(file.relativePath) changed after it was loaded (was \(row.int(0)) bytes, now \(file.size)); it is not loaded again"
-        }
-        return reason
+        var versions: [(Int64, Int64)] = []
+        try query.rows { versions.append(($0.int(0), $0.int(1))) }
+        return versions
     }
 
-    private func markChanged(id: Int64, file: DiscoveredFile, reason: String, at time: Double) throws {
-        let update = try statements(StoreSQL.markChanged)
-        update.bind(1, reason)
-        update.bind(2, time)
-        update.bind(3, id)
+    /// A file that loaded came back with other content: reject it, ignore it, or replace the old rows.
+    private func handleChange(of file: DiscoveredFile, newID: Int64, loaded: [(Int64, Int64)],
+                              policy: ChangePolicy, at time: Double) throws {
+        let name = "\(file.supplier)/\(file.relativePath)"
+        switch policy {
+        case .fail:
+            let reason = "\(name) changed after it was loaded (was \(loaded[0].1) bytes, now \(file.size)); it is not loaded again (on_change: fail)"
+            try markVersion(newID, .quarantined, reason, at: time)
+            try quarantineFile(newID, file, reason: reason, at: time)
+        case .ignore:
+            try markVersion(newID, .done, "\(name) changed after it was loaded; ignored (on_change: ignore)", at: time)
+        case .reload:
+            for (oldID, _) in loaded {
+                try run(StoreSQL.deleteFileRows(table: table), oldID)
+                try markVersion(oldID, .superseded, "replaced by a new version (on_change: reload)", at: time)
+            }
+        }
+    }
+
+    private func markVersion(_ id: Int64, _ state: FileState, _ reason: String, at time: Double) throws {
+        let update = try statements(StoreSQL.markVersion)
+        update.bind(1, state.rawValue)
+        update.bind(2, reason)
+        update.bind(3, time)
+        update.bind(4, id)
         try update.run()
+    }
+
+    private func quarantineFile(_ id: Int64, _ file: DiscoveredFile, reason: String, at time: Double) throws {
         let quarantine = try statements(StoreSQL.insertQuarantine)
         quarantine.bind(1, pipeline)
         quarantine.bind(2, id)
@@ -286,7 +333,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             fingerprint: row.string(4) ?? "", state: FileState(rawValue: row.string(5) ?? "") ?? .pending,
             next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8))),
             rowsRead: Int(row.int(9)), rowsLoaded: Int(row.int(10)), rowsQuarantined: Int(row.int(11)),
-            rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14))
+            rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14),
+            settled: row.int(15) != 0)
     }
 }
 

@@ -43,7 +43,7 @@ enum StoreSQL {
 
     static let fileColumns = """
         id, supplier, path, size, fingerprint, state, next_offset, next_line, next_row, \
-        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error
+        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error, settled_at IS NOT NULL
         """
 
     static let findFile = """
@@ -52,13 +52,24 @@ enum StoreSQL {
         """
 
     static let doneVersions = """
-        SELECT size FROM sluice_files
-        WHERE pipeline = ? AND supplier = ? AND path = ? AND id <> ? AND state = 'done' LIMIT 1
+        SELECT id, size FROM sluice_files
+        WHERE pipeline = ? AND supplier = ? AND path = ? AND id <> ? AND state = 'done'
         """
 
-    static let markChanged = """
-        UPDATE sluice_files SET state = 'quarantined', last_error = ?, finished_at = ? WHERE id = ?
+    static let markVersion = """
+        UPDATE sluice_files SET state = ?, last_error = ?, finished_at = ? WHERE id = ?
         """
+
+    static let markSettled = """
+        UPDATE sluice_files SET settled_at = ?, settle_action = ? WHERE id = ?
+        """
+
+    static let resetFile = """
+        UPDATE sluice_files SET next_offset = 0, next_line = 1, next_row = 0, rows_read = 0, rows_loaded = 0,
+            rows_quarantined = 0, rows_filtered = 0 WHERE id = ?
+        """
+
+    static let deleteRowQuarantine = "DELETE FROM sluice_quarantine WHERE file_id = ? AND kind = 'row'"
 
     static func deleteFileRows(table: String) -> String { "DELETE FROM \(quoted(table)) WHERE _file_id = ?" }
 }

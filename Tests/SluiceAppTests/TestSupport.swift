@@ -70,9 +70,9 @@ func scalar(_ database: String, _ sql: String) throws -> Int {
 }
 
 /// Runs the built `sluice` binary and returns its exit status and output.
-func runBinary(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runBinary(_ arguments: [String], executable: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
+    process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? packageRoot.appendingPathComponent(".build/debug/sluice")
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

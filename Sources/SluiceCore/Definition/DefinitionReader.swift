@@ -32,7 +32,7 @@ struct DefinitionReader {
     }
 
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
-        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows"])
+        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change"])
         let root = try map["root"].map { resolve(try $0.string()) }
         let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
         if root == nil && suppliers.isEmpty {
@@ -54,7 +54,8 @@ struct DefinitionReader {
         }
         let batchRows = try map["batch_rows"]?.int(min: 1) ?? 8192
         return SourceDefinition(root: root, suppliers: suppliers, patterns: patterns,
-                                delimiter: delimiter, batchRows: batchRows)
+                                delimiter: delimiter, batchRows: batchRows,
+                                onChange: try map["on_change"]?.oneOf(ChangePolicy.self) ?? .fail)
     }
 
     private func supplier(_ node: ConfigNode) throws -> SupplierDefinition {

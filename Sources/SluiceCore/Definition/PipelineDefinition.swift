@@ -26,6 +26,8 @@ public struct SourceDefinition: Sendable {
     public var delimiter: UInt8
     /// Rows per micro-batch: the unit that commits with its checkpoint.
     public var batchRows: Int
+    /// What to do when a loaded file reappears with other content.
+    public var onChange: ChangePolicy
 }
 
 /// One supplier and the directory it delivers into.

@@ -19,6 +19,8 @@ public struct BatchRunner: Sendable {
     public var maxRowsPerCommit = 65_536
     /// Called after each commit with the batches it held (progress reporting).
     public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
+    /// Set from a signal handler to stop cleanly.
+    public var stop = StopRequest()
 
     public init(definition: PipelineDefinition, plan: OutputPlan, source: any FileSource,
                 readers: any RecordReaderFactory, store: any CheckpointStore, sink: any Sink, logger: Logger) {
@@ -39,18 +41,24 @@ public struct BatchRunner: Sendable {
         let clock = RunClock()
         try sink.prepare(columns: plan.columns)
         let discovered = try source.discover()
-        let records = try store.register(discovered, at: clock.timestamp())
+        let records = try store.register(discovered, onChange: definition.source.onChange, at: clock.timestamp())
         let runID = try store.beginRun(at: clock.timestamp())
 
         var summaries = source.suppliers.map(SupplierSummary.init)
         let supplierIndex = Dictionary(uniqueKeysWithValues: source.suppliers.enumerated().map { ($1, $0) })
         var jobs: [FileJob] = []
+        var unsettled: [FileJob] = []
         var filesBySupplier = Array(repeating: [Int](), count: summaries.count)
         for (file, record) in zip(discovered, records) {
             guard let supplier = supplierIndex[file.supplier] else { continue }
             switch record.state {
-            case .done, .quarantined:
+            case .quarantined where record.registeredNow:
+                // A new version of a loaded file, rejected on sight (on_change: fail).
+                summaries[supplier].files += 1
+                summaries[supplier].filesQuarantined += 1
+            case .done, .quarantined, .superseded:
                 summaries[supplier].skipped += 1
+                if record.state == .done && !record.settled { unsettled.append(FileJob(file: file, record: record)) }
             case .pending, .loading, .failed:
                 filesBySupplier[supplier].append(jobs.count)
                 jobs.append(FileJob(file: file, record: record))
@@ -59,7 +67,7 @@ public struct BatchRunner: Sendable {
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovered.count)", "files.pending": "\(jobs.count)"])
 
-        let results = try await process(jobs, filesBySupplier: filesBySupplier, clock: clock)
+        let results = try await process(jobs, filesBySupplier: filesBySupplier, unsettled: unsettled, clock: clock)
         var firstStart: [Double?] = Array(repeating: nil, count: summaries.count)
         var lastFinish: [Double] = Array(repeating: 0, count: summaries.count)
         for result in results {
@@ -72,8 +80,9 @@ public struct BatchRunner: Sendable {
             switch result.completion {
             case .done: break
             case .quarantined: summaries[index].filesQuarantined += 1
-            case .failed: summaries[index].filesFailed += 1
+            case .failed, .rolledBack: summaries[index].filesFailed += 1
             }
+            if result.interrupted { summaries[index].filesInterrupted += 1 }
             firstStart[index] = min(firstStart[index] ?? result.startedAt, result.startedAt)
             lastFinish[index] = max(lastFinish[index], result.finishedAt)
         }
@@ -81,7 +90,8 @@ public struct BatchRunner: Sendable {
             if let start = firstStart[index] { summaries[index].seconds = lastFinish[index] - start }
         }
         let wall = (ContinuousClock.now - clockStart).inSeconds
-        let summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall)
+        let summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
+                                 stoppedBySignal: stop.signal)
         try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
                             summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined")
         return summary
@@ -94,10 +104,13 @@ public struct BatchRunner: Sendable {
     }
 
     /// The loader and the scheduler run side by side; the loader ends when the last file is in.
-    private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], clock: RunClock) async throws -> [FileResult] {
+    private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], unsettled: [FileJob],
+                         clock: RunClock) async throws -> [FileResult] {
         let queue = BoundedQueue<LoaderItem>(capacity: queueCapacity)
         let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
-        let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock)
+        let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
+        let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
+                                stop: stop, settler: settler, logger: logger)
         let caps = source.suppliers.map { name in
             definition.source.suppliers.first { $0.name == name }?.concurrency ?? definition.limits.perSupplierConcurrency
         }
@@ -112,6 +125,11 @@ public struct BatchRunner: Sendable {
             }
             group.addTask {
                 defer { queue.finish() }
+                // Files a crash left loaded but not yet archived or deleted are settled first.
+                for job in unsettled {
+                    let done = FileResult(supplier: job.file.supplier, completion: .done, startedAt: 0)
+                    try await worker.settle(job, done)
+                }
                 return try await schedule(jobs, scheduler: scheduler, worker: worker, clock: clock)
             }
             var results: [FileResult] = []
@@ -143,7 +161,7 @@ public struct BatchRunner: Sendable {
                     break
                 }
             }
-            loop: while true {
+            loop: while !stop.isRequested {
                 let now = ContinuousClock.now
                 switch scheduler.next(now: now) {
                 case .start(let index, let supplier):

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A file the scheduler may start, with its checkpoint.
 struct FileJob: Sendable {
@@ -16,6 +17,8 @@ struct FileResult: Sendable {
     var rowsFiltered = 0
     var startedAt: Double
     var finishedAt: Double = 0
+    /// Stopped early by a stop request; the checkpoint holds where to resume.
+    var interrupted = false
 }
 
 /// Reads, validates and transforms one file, sending its micro-batches to the loader.
@@ -25,6 +28,9 @@ struct FileWorker: Sendable {
     let readers: any RecordReaderFactory
     let queue: BoundedQueue<LoaderItem>
     let clock: RunClock
+    let stop: StopRequest
+    let settler: Settler
+    let logger: Logger
 
     /// Processes `job` to its end and waits until its last batch is committed.
     /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
@@ -32,6 +38,10 @@ struct FileWorker: Sendable {
         var state = FileRun(job: job, startedAt: startedAt, batchRows: definition.source.batchRows,
                             columnCount: plan.columns.count)
         do {
+            let before = FileSnapshot(job.file.url)
+            guard before == FileSnapshot(job.file) else {
+                throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
+            }
             let reader = try readers.open(job.file, resume: job.record.next,
                                           options: ReaderOptions(delimiter: definition.source.delimiter))
             defer { reader.close() }
@@ -50,11 +60,21 @@ struct FileWorker: Sendable {
                 }
                 try state.count(outcome, raw: raw, rowNumber: rowNumber, policy: definition.schema.onInvalid)
                 state.progress.next = raw.next
+                if stop.isRequested { return try await interrupt(&state) }
                 if state.isFull { try await send(state.takeBatch(), wait: false) }
             }
-            return try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
+            guard FileSnapshot(job.file.url) == before else {
+                throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
+            }
+            let result = try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
+            try await settle(job, result)
+            return result
         } catch let error as ReadError {
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
+            if error.kind == .changed {
+                state.abandonPending()
+                return try await finish(&state, .rolledBack(reason: reason))
+            }
             if error.isTransient {
                 state.abandonPending()
                 return try await finish(&state, .failed(reason: reason))
@@ -83,6 +103,32 @@ struct FileWorker: Sendable {
         try await send(last, wait: true)
         state.result.finishedAt = clock.timestamp()
         return state.result
+    }
+
+    /// A stop was requested: commit what was read so far and leave the file resumable.
+    private func interrupt(_ state: inout FileRun) async throws -> FileResult {
+        try await send(state.takeBatch(), wait: true)
+        state.result.interrupted = true
+        state.result.finishedAt = clock.timestamp()
+        return state.result
+    }
+
+    /// Applies `after_load` once the file's last batch is durable, then records that it did.
+    /// A failure leaves the file unsettled; the next run tries again.
+    func settle(_ job: FileJob, _ result: FileResult) async throws {
+        guard result.completion == .done, settler.action != .keep else { return }
+        do {
+            try settler.settle(job.file, fileID: job.record.id)
+        } catch {
+            logger.warning("could not settle a loaded file; the next run tries again", metadata: [
+                "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)", "error": "\(error)"])
+            return
+        }
+        var marker = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath,
+                               rows: RowBatch(columnCount: 0), quarantine: [],
+                               progress: FileProgress(fileID: job.record.id, next: .start))
+        marker.settled = settler.action
+        try await send(marker, wait: true)
     }
 
     private func send(_ batch: LoadBatch, wait: Bool) async throws {

@@ -12,6 +12,18 @@ public enum FileState: String, Sendable, CaseIterable {
     case quarantined
     /// Could not be read this time (vanished, permission); retried by the next run.
     case failed
+    /// An older version of a file that was reloaded (`on_change: reload`); its rows were removed.
+    case superseded
+}
+
+/// What to do when a file that already loaded shows up again with other content.
+public enum ChangePolicy: String, Sendable, CaseIterable {
+    /// Quarantine the new version with a clear reason (the default): loading it would double rows.
+    case fail
+    /// Take the old version's rows out and load the new one.
+    case reload
+    /// Leave the old rows and do not load the new version.
+    case ignore
 }
 
 /// A file found in a supplier directory, with the identity that says whether it is new.
@@ -53,10 +65,16 @@ public struct FileRecord: Sendable, Equatable {
     public var rowsFiltered: Int
     public var attempts: Int
     public var lastError: String?
+    /// Whether the `after_load` action has been carried out.
+    public var settled = false
+    /// First seen by this run's discovery.
+    public var registeredNow = false
 
     public init(id: Int64, supplier: String, relativePath: String, size: Int64, fingerprint: String,
                 state: FileState, next: ResumePoint = .start, rowsRead: Int = 0, rowsLoaded: Int = 0,
-                rowsQuarantined: Int = 0, rowsFiltered: Int = 0, attempts: Int = 0, lastError: String? = nil) {
+                rowsQuarantined: Int = 0, rowsFiltered: Int = 0, attempts: Int = 0, lastError: String? = nil,
+                settled: Bool = false) {
+        self.settled = settled
         self.id = id
         self.supplier = supplier
         self.relativePath = relativePath

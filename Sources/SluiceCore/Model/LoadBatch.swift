@@ -3,8 +3,11 @@ public enum FileCompletion: Sendable, Equatable {
     case done
     /// The whole file is rejected; rows it committed earlier are taken back out.
     case quarantined(reason: String)
-    /// The file could not be read this time; it stays eligible for the next run.
+    /// The file could not be read this time; it stays eligible for the next run from its checkpoint.
     case failed(reason: String)
+    /// The file changed while it was read: everything it committed is taken back out and its
+    /// checkpoint returns to the start, so no row of the old content survives next to the new.
+    case rolledBack(reason: String)
 }
 
 /// What one batch advances in its file's checkpoint. Counts are this batch's own.
@@ -34,6 +37,8 @@ public struct LoadBatch: Sendable {
     public var rows: RowBatch
     public var quarantine: [QuarantinedRow]
     public var progress: FileProgress
+    /// Set on a batch that only records that the file was settled (archived or deleted).
+    public var settled: SettleDefinition.Action?
 
     public init(supplier: String, file: String, rows: RowBatch, quarantine: [QuarantinedRow], progress: FileProgress) {
         self.supplier = supplier

@@ -9,6 +9,8 @@ public struct SupplierSummary: Sendable, Equatable {
     public var skipped = 0
     public var filesQuarantined = 0
     public var filesFailed = 0
+    /// Files a stop request interrupted; they resume from their checkpoint.
+    public var filesInterrupted = 0
     public var rowsRead = 0
     public var rowsLoaded = 0
     public var rowsQuarantined = 0
@@ -26,6 +28,7 @@ public struct SupplierSummary: Sendable, Equatable {
         skipped += other.skipped
         filesQuarantined += other.filesQuarantined
         filesFailed += other.filesFailed
+        filesInterrupted += other.filesInterrupted
         rowsRead += other.rowsRead
         rowsLoaded += other.rowsLoaded
         rowsQuarantined += other.rowsQuarantined
@@ -38,6 +41,15 @@ public struct RunSummary: Sendable {
     public var pipeline: String
     public var suppliers: [SupplierSummary]
     public var wallSeconds: Double
+    /// The signal that stopped the run early, if one did.
+    public var stoppedBySignal: Int32?
+
+    public init(pipeline: String, suppliers: [SupplierSummary], wallSeconds: Double, stoppedBySignal: Int32? = nil) {
+        self.pipeline = pipeline
+        self.suppliers = suppliers
+        self.wallSeconds = wallSeconds
+        self.stoppedBySignal = stoppedBySignal
+    }
 
     public var total: SupplierSummary {
         var total = SupplierSummary(supplier: "total")
@@ -47,8 +59,9 @@ public struct RunSummary: Sendable {
     }
 
     /// 0 when every file loaded (row quarantines within budget allowed), 3 when a file was
-    /// quarantined whole or could not be read.
+    /// quarantined whole or could not be read, 128 + the signal when a signal stopped the run.
     public var exitCode: Int32 {
+        if let signal = stoppedBySignal { return 128 + signal }
         let total = total
         return total.filesQuarantined + total.filesFailed > 0 ? 3 : 0
     }

@@ -1,8 +1,9 @@
 /// Per-file checkpoints: identity, state, offsets, counts and timeline.
 public protocol CheckpointStore: AnyObject, Sendable {
     /// Records newly discovered files (once per identity) and returns the record for each input, in order.
+    /// A new version of a file that already loaded is handled by `onChange`.
     /// - Throws: `StoreError`.
-    func register(_ files: [DiscoveredFile], at time: Double) throws -> [FileRecord]
+    func register(_ files: [DiscoveredFile], onChange: ChangePolicy, at time: Double) throws -> [FileRecord]
     /// Every known file of the pipeline.
     /// - Throws: `StoreError`.
     func allFiles() throws -> [FileRecord]

@@ -64,9 +64,9 @@ public struct DirectorySource: FileSource {
             // A link that leads outside the supplier's directory is not the supplier's file.
             guard resolved == root || resolved.hasPrefix(root + "/") else { continue }
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
-                  attributes[.type] as? FileAttributeType == .typeRegular else { continue }
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let snapshot = FileSnapshot(url) else { continue }
+            let (size, modified) = (snapshot.size, snapshot.modified)
             let fingerprint: String
             do {
                 fingerprint = try Fingerprint.of(url, size: size)

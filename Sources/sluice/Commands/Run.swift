@@ -22,10 +22,13 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let (definition, plan) = try options.load()
         let summary: RunSummary
+        let stop = StopRequest()
+        let signals = SignalHandling(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
         do {
             let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
             summary = try await runPipeline(definition: definition, plan: plan,
-                                            options: RunOptions(progressInterval: interval, logger: Logger(label: "sluice")))
+                                            options: RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop))
         } catch let error as StoreError {
             printError("cannot run \(definition.name): \(error)")
             throw ExitCode(4)
@@ -41,6 +44,9 @@ struct Run: AsyncParsableCommand {
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
         if total.filesQuarantined + total.filesFailed > 0 {
             print("\(total.filesQuarantined) files quarantined, \(total.filesFailed) could not be read: see `sluice status` and the sluice_quarantine table")
+        }
+        if let signal = summary.stoppedBySignal {
+            print("stopped by signal \(signal) with every checkpoint committed; \(total.filesInterrupted) files resume where they stopped")
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Carries out `after_load` durably: the file's bytes are synced, it is renamed (or removed),
+/// and the directories are synced, so a crash leaves it either in place or settled.
+struct Settler: Sendable {
+    let action: SettleDefinition.Action
+    let archiveRoot: URL?
+
+    /// - Throws: `ReadError(.io)` naming the file and the step that failed.
+    func settle(_ file: DiscoveredFile, fileID: Int64) throws {
+        switch action {
+        case .keep:
+            return
+        case .delete:
+            try check(unlink(file.url.path), "cannot delete", file.url.path)
+            syncDirectory(of: file.url)
+        case .archive:
+            guard let archiveRoot else { return }
+            var target = archiveRoot.appendingPathComponent(file.supplier).appendingPathComponent(file.relativePath)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if FileManager.default.fileExists(atPath: target.path) {
+                // The same name delivered again later: keep both, told apart by the file's id.
+                target = target.deletingLastPathComponent().appendingPathComponent("\(target.lastPathComponent).\(fileID)")
+            }
+            try syncFile(file.url)
+            if rename(file.url.path, target.path) != 0 {
+                guard errno == EXDEV else { throw failure("cannot move to \(target.path)", file.url.path) }
+                try FileManager.default.copyItem(at: file.url, to: target)
+                try syncFile(target)
+                try check(unlink(file.url.path), "cannot remove after copying", file.url.path)
+            }
+            syncDirectory(of: target)
+            syncDirectory(of: file.url)
+        }
+    }
+
+    /// Where an archived file lands, to recognise a settle that finished before a crash.
+    func archivedLocation(of supplier: String, _ relativePath: String) -> URL? {
+        archiveRoot?.appendingPathComponent(supplier).appendingPathComponent(relativePath)
+    }
+
+    private func syncFile(_ url: URL) throws {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure("cannot open to sync", url.path) }
+        defer { close(descriptor) }
+        try check(fsync(descriptor), "cannot sync", url.path)
+    }
+
+    private func syncDirectory(of url: URL) {
+        let descriptor = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    private func check(_ status: Int32, _ what: String, _ path: String) throws {
+        if status != 0 { throw failure(what, path) }
+    }
+
+    private func failure(_ what: String, _ path: String) -> ReadError {
+        ReadError(.io, "settle \(action.rawValue): \(what) \(path): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import SluiceSample
+import Testing
+
+/// Crash safety, tested by crashing: SIGKILL at random moments, resume, compare with a clean run.
+@Suite(.serialized) struct CrashSafetyTests {
+    /// A small deterministic generator for kill delays; the seed is printed so a failure can be replayed.
+    struct Delays {
+        var state: UInt64
+        mutating func next(below bound: UInt64) -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return (z ^ (z >> 31)) % bound
+        }
+    }
+
+    func runArguments(_ dir: TemporaryDirectory, database: String, _ extra: [String] = []) -> [String] {
+        ["run", referencePipeline, "--progress", "0",
+         "--set", "source.root=\(dir.path("suppliers"))", "--set", "load.database=\(database)",
+         "--set", "source.batch_rows=16", "--set", "schema.max_invalid_ratio=0.1"] + extra.flatMap { ["--set", $0] }
+    }
+
+    func startBinary(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func expectSameTables(_ clean: String, _ resumed: String) throws {
+        let cleanRows = try TableFingerprint(database: clean, sql: "SELECT \(stagingColumns) FROM staging_orders")
+        let resumedRows = try TableFingerprint(database: resumed, sql: "SELECT \(stagingColumns) FROM staging_orders")
+        #expect(cleanRows.rows > 0)
+        #expect(resumedRows == cleanRows, "staging: resumed \(resumedRows) vs clean \(cleanRows)")
+        let cleanQuarantine = try TableFingerprint(database: clean, sql: "SELECT \(quarantineColumns) FROM sluice_quarantine")
+        let resumedQuarantine = try TableFingerprint(database: resumed, sql: "SELECT \(quarantineColumns) FROM sluice_quarantine")
+        #expect(resumedQuarantine == cleanQuarantine, "quarantine: resumed \(resumedQuarantine) vs clean \(cleanQuarantine)")
+        let twice = try scalar(resumed, "SELECT COUNT(*) FROM (SELECT _supplier, _file, _row FROM staging_orders GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)")
+        #expect(twice == 0, "rows loaded twice")
+        let states = "SELECT supplier, path, state, rows_read, rows_loaded, rows_quarantined FROM sluice_files"
+        #expect(try TableFingerprint(database: resumed, sql: states) == TableFingerprint(database: clean, sql: states))
+    }
+
+    @Test func killedAtRandomMomentsTheResumedTableEqualsACleanRun() throws {
+        let seed = ProcessInfo.processInfo.environment["SLUICE_KILL_SEED"].flatMap { UInt64($0) } ?? 20_261_122
+        print("kill loop seed: \(seed) (set SLUICE_KILL_SEED to replay or vary)")
+        let dir = try TemporaryDirectory()
+        _ = try generateScenario(into: dir.url, suppliers: 20, files: 20, size: 24_000, gzip: 0.3, invalid: 0.02, seed: seed)
+        let clean = dir.path("clean.sqlite"), resumed = dir.path("resumed.sqlite")
+        let cleanRun = try runBinary(runArguments(dir, database: clean))
+        #expect(cleanRun.status == 0 || cleanRun.status == 3)
+
+        var delays = Delays(state: seed)
+        var kills = 0, runs = 0
+        while true {
+            runs += 1
+            let process = try startBinary(runArguments(dir, database: resumed))
+            if kills < 20 {
+                usleep(useconds_t(20_000 + delays.next(below: 230_000)))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    if process.terminationReason == .uncaughtSignal { kills += 1 }
+                    continue
+                }
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit, process.terminationStatus == cleanRun.status { break }
+            #expect(runs < 200, "the resumed runs never finished")
+            if runs >= 200 { return }
+        }
+        print("kill loop: \(kills) kills survived in \(runs) runs")
+        #expect(kills >= 20)
+        try expectSameTables(clean, resumed)
+    }
+
+    @Test func sigtermStopsCleanlyWith143AndTheRunResumes() throws {
+        let dir = try TemporaryDirectory()
+        _ = try generateScenario(into: dir.url, suppliers: 4, files: 10, size: 120_000, gzip: 0.5, invalid: 0.01)
+        let clean = dir.path("clean.sqlite"), resumed = dir.path("resumed.sqlite")
+        _ = try runBinary(runArguments(dir, database: clean))
+
+        let process = try startBinary(runArguments(dir, database: resumed))
+        usleep(400_000)
+        let signalled = process.isRunning
+        kill(process.processIdentifier, SIGTERM)
+        let stopAsked = Date()
+        process.waitUntilExit()
+        if signalled {
+            #expect(process.terminationStatus == 143)
+            #expect(Date().timeIntervalSince(stopAsked) < 5)
+            let partial = try scalar(resumed, "SELECT COUNT(*) FROM sluice_files WHERE state IN ('pending', 'loading')")
+            #expect(partial > 0, "the stop came after the run finished; make the scenario larger")
+        }
+        let finish = try runBinary(runArguments(dir, database: resumed))
+        #expect(finish.status == 0)
+        try expectSameTables(clean, resumed)
+    }
+
+    @Test func aStoreThatCannotBeWrittenStopsTheRunWithExitFour() throws {
+        let dir = try TemporaryDirectory()
+        let manifest = try generateScenario(into: dir.url, suppliers: 3, files: 10, size: 60_000, gzip: 0)
+        let database = dir.path("db.sqlite")
+        let arguments = runArguments(dir, database: database, ["schema.max_invalid_ratio=1"])
+        // A 2 MB file-size limit: SQLite's writes fail with EFBIG part way, as on a full disk.
+        let limited = try runBinary(["-c", "trap '' XFSZ; ulimit -f 4096; exec \"$0\" \"$@\"",
+                                     packageRoot.appendingPathComponent(".build/debug/sluice").path] + arguments,
+                                    executable: "/bin/sh")
+        #expect(limited.status == 4, "stderr: \(limited.stderr)")
+        #expect(limited.stderr.contains("cannot run"))
+
+        let retry = try runBinary(arguments)
+        #expect(retry.status == 0)
+        #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows)
+        #expect(try scalar(database, "SELECT COUNT(*) FROM sluice_quarantine") == manifest.invalidRows)
+    }
+}

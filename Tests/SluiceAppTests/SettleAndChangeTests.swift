@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import SluiceApp
+import SluiceCSV
+import SluiceCore
+import SluiceSQLite
+import Testing
+
+/// A reader factory that lets a test act on a file right after it is opened, as a supplier might.
+struct MeddlingReaders: RecordReaderFactory {
+    let meddle: @Sendable (DiscoveredFile) -> Void
+
+    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader {
+        let reader = try CSVReaderFactory().open(file, resume: resume, options: options)
+        meddle(file)
+        return reader
+    }
+}
+
+@Suite struct SettleAndChangeTests {
+    let header = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n"
+
+    func row(_ id: Int) -> String { "\(id),ABC-\(100_000 + id),Thing \(id),3,1.50,EUR,2026-01-02\n" }
+
+    func writeFile(_ dir: TemporaryDirectory, _ name: String, ids: ClosedRange<Int>) throws -> URL {
+        let folder = dir.url.appendingPathComponent("suppliers/acme")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent(name)
+        try (header + ids.map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+        return url
+    }
+
+    func run(_ dir: TemporaryDirectory, _ overrides: [String] = [], readers: (any RecordReaderFactory)? = nil) async throws -> RunSummary {
+        let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"), overrides)
+        guard let readers else { return try await runPipeline(definition: definition, plan: plan) }
+        let warehouse = try openWarehouse(definition)
+        let runner = BatchRunner(definition: definition, plan: plan, source: try DirectorySource(definition: definition.source),
+                                 readers: readers, store: warehouse, sink: warehouse, logger: .init(label: "test"))
+        return try await runner.run()
+    }
+
+    func loadedIDs(_ dir: TemporaryDirectory) throws -> [Int] {
+        try query(dir.path("db.sqlite"), "SELECT order_id FROM staging_orders ORDER BY order_id").map { Int($0[0]!)! }
+    }
+
+    @Test func archiveMovesLoadedFilesDurablyAndTheNextRunFindsNothing() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "a.csv", ids: 1...3)
+        let archive = ["settle.after_load=archive", "settle.archive_to=\(dir.path("archive"))"]
+
+        let first = try await run(dir, archive)
+
+        #expect(first.total.rowsLoaded == 3)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("suppliers/acme/a.csv")))
+        #expect(FileManager.default.fileExists(atPath: dir.path("archive/acme/a.csv")))
+        #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM sluice_files WHERE settled_at IS NOT NULL AND settle_action = 'archive'") == 1)
+        let second = try await run(dir, archive)
+        #expect(second.total.files == 0)
+        #expect(try loadedIDs(dir) == [1, 2, 3])
+    }
+
+    @Test func deleteRemovesLoadedFilesButKeepsQuarantinedOnes() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "good.csv", ids: 1...2)
+        let folder = dir.url.appendingPathComponent("suppliers/acme")
+        try "order_id\n1\n".write(to: folder.appendingPathComponent("bad-header.csv"), atomically: true, encoding: .utf8)
+
+        _ = try await run(dir, ["settle.after_load=delete"])
+
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("good.csv").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad-header.csv").path))
+    }
+
+    @Test func aCrashBetweenCommitAndArchiveIsFinishedByTheNextRunWithoutLoadingAgain() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "a.csv", ids: 1...3)
+        // The first run commits but does not settle, exactly what a crash right after the commit leaves.
+        _ = try await run(dir)
+        #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM sluice_files WHERE state = 'done' AND settled_at IS NULL") == 1)
+
+        let second = try await run(dir, ["settle.after_load=archive", "settle.archive_to=\(dir.path("archive"))"])
+
+        #expect(second.total.rowsLoaded == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path("archive/acme/a.csv")))
+        #expect(try loadedIDs(dir) == [1, 2, 3])
+    }
+
+    @Test func aFileChangedAfterLoadIsQuarantinedByDefault() async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir)
+        try (header + (1...4).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+
+        let second = try await run(dir)
+
+        #expect(second.exitCode == 3)
+        #expect(try loadedIDs(dir) == [1, 2, 3])
+        let reason = try query(dir.path("db.sqlite"), "SELECT reason FROM sluice_quarantine WHERE kind = 'file'").first?.first ?? nil
+        #expect(reason?.contains("acme/a.csv changed after it was loaded") == true)
+    }
+
+    @Test func onChangeReloadReplacesTheOldRows() async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir, ["source.on_change=reload"])
+        try (header + (10...14).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+
+        let second = try await run(dir, ["source.on_change=reload"])
+
+        #expect(second.exitCode == 0)
+        #expect(try loadedIDs(dir) == [10, 11, 12, 13, 14])
+    }
+
+    @Test func onChangeIgnoreKeepsTheOldRowsAndExitsZero() async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir, ["source.on_change=ignore"])
+        try (header + (1...5).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+
+        let second = try await run(dir, ["source.on_change=ignore"])
+
+        #expect(second.exitCode == 0)
+        #expect(try loadedIDs(dir) == [1, 2, 3])
+    }
+
+    @Test(arguments: ["append", "replace", "delete"])
+    func aFileThatChangesWhileReadIsRolledBackAndLoadedWholeNextTime(_ change: String) async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...40)
+        let meddler = MeddlingReaders { file in
+            switch change {
+            case "append":
+                let handle = try! FileHandle(forWritingTo: file.url)
+                handle.seekToEndOfFile()
+                handle.write(Data((41...45).map(row).joined().utf8))
+                try! handle.close()
+            case "replace":
+                try! (header + (100...120).map(row).joined()).write(to: file.url, atomically: true, encoding: .utf8)
+            default:
+                try! FileManager.default.removeItem(at: file.url)
+            }
+        }
+
+        // Small batches, so some of the old content is committed before the change is noticed.
+        let first = try await run(dir, ["source.batch_rows=5"], readers: meddler)
+
+        #expect(first.total.filesFailed == 1)
+        #expect(try loadedIDs(dir).isEmpty, "no row of a file that changed under the reader may stay")
+        let second = try await run(dir, ["source.batch_rows=5"])
+        let expected: [Int] = switch change {
+        case "append": Array(1...45)
+        case "replace": Array(100...120)
+        default: []
+        }
+        #expect(try loadedIDs(dir) == expected)
+        _ = url
+        _ = second
+    }
+}
