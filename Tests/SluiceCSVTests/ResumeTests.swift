@@ -7,15 +7,18 @@ import Testing
 let defaultChunk = 256 * 1024
 
 /// ~5000 rows, well over two default chunks, with one row made to start exactly at 256 KiB.
-let bigFixture = makeFixture(rows: 5000, seed: 2024, noteLength: 40...150, loneCR: true, exactStarts: [defaultChunk])
+let bigFixture = makeFixture(rows: 5000, seed: 2024, noteLength: 60...200, loneCR: true, exactStarts: [defaultChunk])
 
 @Suite struct ResumeTests {
     /// Named resume points into `fixture.rows`: (label, resume point, index of the first row expected after it).
     static func resumePoints(_ fixture: Fixture) -> [(String, ResumePoint, Int)] {
         let rows = fixture.rows
-        let atChunk = rows.firstIndex { $0.offset == Int64(defaultChunk) }!
-        let straddle = rows.firstIndex { $0.offset < Int64(2 * defaultChunk) && $0.next.offset > Int64(2 * defaultChunk) }
-            ?? rows.firstIndex { $0.offset >= Int64(2 * defaultChunk) }!
+        guard let atChunk = rows.firstIndex(where: { $0.offset == Int64(defaultChunk) }),
+              let straddle = rows.firstIndex(where: { $0.offset < Int64(2 * defaultChunk) && $0.next.offset > Int64(2 * defaultChunk) })
+                ?? rows.firstIndex(where: { $0.offset >= Int64(2 * defaultChunk) }) else {
+            Issue.record("the fixture lacks the rows around the chunk boundaries")
+            return []
+        }
         let middle = rows.count / 2
         func before(_ index: Int) -> ResumePoint {
             ResumePoint(offset: rows[index].offset, line: rows[index].line, rowsBefore: index)

@@ -42,8 +42,15 @@ struct FileWorker: Sendable {
             guard before == FileSnapshot(job.file) else {
                 throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
             }
+            let opening = ContinuousClock.now
             let reader = try readers.open(job.file, resume: job.record.next,
                                           options: ReaderOptions(delimiter: definition.source.delimiter))
+            if job.record.next.offset > 0 {
+                logger.info("resuming a partly loaded file", metadata: [
+                    "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)",
+                    "resume.offset": "\(job.record.next.offset)", "resume.row": "\(job.record.next.rowsBefore)",
+                    "resume.seconds": "\((ContinuousClock.now - opening).inSeconds)"])
+            }
             defer { reader.close() }
             var processor = try RowProcessor(
                 schema: definition.schema, plan: plan, header: reader.header,
