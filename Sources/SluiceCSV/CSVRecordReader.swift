@@ -20,6 +20,8 @@ final class CSVRecordReader: RecordReader {
     private var line = 1
     private var rowsRead = 0
     private var closed = false
+    /// Line where the quoted field still open at the end of input began.
+    private var openQuoteLine = 0
     private(set) var header: [String] = []
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
@@ -123,7 +125,14 @@ final class CSVRecordReader: RecordReader {
                 row.pointee.offset = position
                 continue
             }
+            let wasQuoted = parser.pointee.quoted != 0
+            let fieldsBefore = row.pointee.fieldEnds.count
             let consumed = csv_parse(parser, piece.baseAddress, piece.count, fieldCallback, rowCallback, context)
+            // A quoted field left open after this line began on it if it is new: the parser was
+            // outside quotes before, or a field ended during this line.
+            if parser.pointee.quoted != 0 && (!wasQuoted || row.pointee.fieldEnds.count != fieldsBefore) {
+                openQuoteLine = line
+            }
             row.pointee.raw.append(contentsOf: piece.bindMemory(to: UInt8.self))
             fedInRow += piece.count
             chunkStart = pieceEnd
@@ -161,7 +170,7 @@ final class CSVRecordReader: RecordReader {
         let status = csv_fini(parser, fieldCallback, rowCallback, context)
         resetParser()
         if status != 0 {
-            return malformed(row, "unterminated quoted field: the quote opened on line \(row.pointee.line) never closes before the end of the file")
+            return malformed(row, "unterminated quoted field: the quote opened on line \(openQuoteLine) never closes before the end of the file")
         }
         return context.pointee.rowEnded ? completed(row) : .end
     }
@@ -179,9 +188,12 @@ final class CSVRecordReader: RecordReader {
             }
             if let lf { return (lf + 1, true) }
             // No line end in the buffer: pull more in unless the stream is done or the buffer is full.
-            if streamEnded || (chunkStart == 0 && chunkEnd == chunk.count) {
-                let endsWithCR = chunkEnd > chunkStart && base[chunkEnd - 1] == 13 && streamEnded
-                return (chunkEnd, endsWithCR)
+            let endsWithCR = chunkEnd > chunkStart && base[chunkEnd - 1] == 13
+            if streamEnded { return (chunkEnd, endsWithCR) }
+            if chunkStart == 0 && chunkEnd == chunk.count {
+                // A full buffer of one long line: feed it, but keep a final CR back until the
+                // next byte shows whether it is a CRLF or a line end of its own.
+                return endsWithCR && chunkEnd > 1 ? (chunkEnd - 1, false) : (chunkEnd, false)
             }
             try fill()
         }

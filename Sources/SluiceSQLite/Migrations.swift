@@ -58,6 +58,19 @@ enum Migrations {
             ALTER TABLE sluice_files ADD COLUMN settled_at REAL;
             ALTER TABLE sluice_files ADD COLUMN settle_action TEXT;
             """),
+        ("v3-timeline-and-breaker", """
+            ALTER TABLE sluice_files ADD COLUMN queued_at REAL;
+            ALTER TABLE sluice_files ADD COLUMN slot_wait REAL;
+            ALTER TABLE sluice_files ADD COLUMN run_id INTEGER;
+            CREATE TABLE sluice_breaker_openings (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL,
+                pipeline TEXT NOT NULL,
+                supplier TEXT NOT NULL,
+                opened_at REAL NOT NULL,
+                paused_until REAL NOT NULL
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -12,6 +12,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     private let table: String
     private var insertRow: SQLiteStatement?
     private var columnCount = 0
+    /// The run in progress, stamped on the files it starts.
+    private var currentRun: Int64?
     private let statements: StatementCache
 
     /// Opens the database, turns on WAL and applies migrations.
@@ -142,6 +144,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(10, error)
         update.bind(11, progress.completion == nil ? nil : time)
         update.bind(12, progress.fileID)
+        update.bind(13, progress.queuedAt)
+        update.bind(14, currentRun)
         try update.run()
         switch progress.completion {
         case .quarantined:
@@ -280,16 +284,31 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         insert.bind(1, pipeline)
         insert.bind(2, time)
         try insert.run()
+        currentRun = database.lastInsertRowID
         return database.lastInsertRowID
     }
 
-    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String) throws {
-        let update = try database.prepare("UPDATE sluice_runs SET finished_at = ?, exit_code = ?, summary = ? WHERE id = ?")
-        update.bind(1, time)
-        update.bind(2, Int64(exitCode))
-        update.bind(3, summary)
-        update.bind(4, id)
-        try update.run()
+    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String,
+                          breakerOpenings: [BreakerOpening]) throws {
+        try database.transaction {
+            let update = try database.prepare("UPDATE sluice_runs SET finished_at = ?, exit_code = ?, summary = ? WHERE id = ?")
+            update.bind(1, time)
+            update.bind(2, Int64(exitCode))
+            update.bind(3, summary)
+            update.bind(4, id)
+            try update.run()
+            let insert = try database.prepare("""
+                INSERT INTO sluice_breaker_openings (run_id, pipeline, supplier, opened_at, paused_until) VALUES (?, ?, ?, ?, ?)
+                """)
+            for opening in breakerOpenings {
+                insert.bind(1, id)
+                insert.bind(2, pipeline)
+                insert.bind(3, opening.supplier)
+                insert.bind(4, opening.openedAt)
+                insert.bind(5, opening.until)
+                try insert.run()
+            }
+        }
     }
 
     public func status() throws -> [SupplierStatus] {
@@ -310,19 +329,28 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             status.lastError = status.lastError ?? row.string(6)
             bySupplier[supplier] = status
         }
+        let openings = try database.prepare("""
+            SELECT supplier, COUNT(*) FROM sluice_breaker_openings
+            WHERE pipeline = ?1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = ?1) GROUP BY supplier
+            """)
+        openings.bind(1, pipeline)
+        try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
         return bySupplier.values.sorted { $0.supplier < $1.supplier }
     }
 
     public func timeline() throws -> [FileTiming] {
         var timings: [FileTiming] = []
         let query = try database.prepare("""
-            SELECT supplier, path, started_at, finished_at FROM sluice_files
-            WHERE pipeline = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL ORDER BY started_at
+            SELECT supplier, path, started_at, finished_at, COALESCE(slot_wait, 0), attempts FROM sluice_files
+            WHERE pipeline = ?1 AND started_at IS NOT NULL AND finished_at IS NOT NULL
+              AND run_id = (SELECT MAX(run_id) FROM sluice_files WHERE pipeline = ?1)
+            ORDER BY started_at
             """)
         query.bind(1, pipeline)
         try query.rows { row in
             timings.append(FileTiming(supplier: row.string(0) ?? "", file: row.string(1) ?? "",
-                                      startedAt: row.double(2), finishedAt: row.double(3)))
+                                      startedAt: row.double(2), finishedAt: row.double(3),
+                                      slotWait: row.double(4), attempts: Int(row.int(5))))
         }
         return timings
     }

@@ -28,6 +28,9 @@ enum StoreSQL {
             rows_quarantined = rows_quarantined + ?6, rows_filtered = rows_filtered + ?7,
             started_at = COALESCE(?8, started_at),
             attempts = attempts + (?8 IS NOT NULL),
+            queued_at = CASE WHEN ?8 IS NOT NULL THEN ?13 ELSE queued_at END,
+            slot_wait = CASE WHEN ?8 IS NOT NULL AND ?13 IS NOT NULL THEN ?8 - ?13 ELSE slot_wait END,
+            run_id = CASE WHEN ?8 IS NOT NULL THEN ?14 ELSE run_id END,
             state = ?9, last_error = ?10, finished_at = ?11
         WHERE id = ?12
         """

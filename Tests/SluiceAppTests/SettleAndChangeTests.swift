@@ -10,7 +10,7 @@ import Testing
 struct MeddlingReaders: RecordReaderFactory {
     let meddle: @Sendable (DiscoveredFile) -> Void
 
-    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader {
+    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) async throws -> any RecordReader {
         let reader = try CSVReaderFactory().open(file, resume: resume, options: options)
         meddle(file)
         return reader

@@ -110,41 +110,41 @@ let lineCases: [LineCase] = [
 
 @Suite struct LineEndTests {
     @Test(arguments: lineCases)
-    func positions(_ testCase: LineCase) throws {
+    func positions(_ testCase: LineCase) async throws {
         let scratch = try Scratch()
         let url = try scratch.write("lines.csv", testCase.text)
-        let reader = try openReader(url)
+        let reader = try await openReader(url)
         let records = try readAll(reader)
         expectSame(records, testCase.expected, testCase.name)
     }
 
     /// Resuming from each row's `next` gives exactly the rows after it.
     @Test(arguments: lineCases)
-    func resumeFromEveryRow(_ testCase: LineCase) throws {
+    func resumeFromEveryRow(_ testCase: LineCase) async throws {
         let scratch = try Scratch()
         let url = try scratch.write("lines.csv", testCase.text)
-        let all = try readAll(openReader(url))
+        let all = try await readAll(openReader(url))
         for (index, record) in all.enumerated() {
-            let tail = try readAll(openReader(url, resume: record.next))
+            let tail = try await readAll(openReader(url, resume: record.next))
             #expect(tail == Array(all[(index + 1)...]), "resuming after row \(index + 1) at \(record.next)")
         }
     }
 
     /// The generated fixture (every line-end style, multi-line rows, blank lines) read in one go.
-    @Test func generatedFixtureMatches() throws {
+    @Test func generatedFixtureMatches() async throws {
         let scratch = try Scratch()
         let fixture = makeFixture(rows: 400, seed: 7, loneCR: true)
         let url = try scratch.write("gen.csv", fixture.bytes)
-        let reader = try openReader(url)
+        let reader = try await openReader(url)
         #expect(reader.header == fixture.header)
         expectSame(try readAll(reader), fixture.rows, "generated fixture")
     }
 
     /// `next(into:)` after `.end` keeps returning `.end`.
-    @Test func endIsSticky() throws {
+    @Test func endIsSticky() async throws {
         let scratch = try Scratch()
         let url = try scratch.write("e.csv", "a\n1\n")
-        let reader = try openReader(url)
+        let reader = try await openReader(url)
         var row = RawRow()
         #expect(try reader.next(into: &row) == .row)
         #expect(try reader.next(into: &row) == .end)

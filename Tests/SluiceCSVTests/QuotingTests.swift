@@ -63,10 +63,10 @@ let dialectCases: [DialectCase] = [
 
 @Suite struct QuotingTests {
     @Test(arguments: dialectCases)
-    func dialect(_ testCase: DialectCase) throws {
+    func dialect(_ testCase: DialectCase) async throws {
         let scratch = try Scratch()
         let url = try scratch.write("dialect.csv", testCase.text)
-        let reader = try openReader(url, options: ReaderOptions(delimiter: testCase.delimiter))
+        let reader = try await openReader(url, options: ReaderOptions(delimiter: testCase.delimiter))
         #expect(reader.header == testCase.header)
         let records = try readAll(reader)
         #expect(records.map(\.kind) == Array(repeating: .row, count: testCase.rows.count))
@@ -78,47 +78,47 @@ let dialectCases: [DialectCase] = [
 
     /// The same dialect cases read from gzip give the same records.
     @Test(arguments: dialectCases)
-    func dialectGzip(_ testCase: DialectCase) throws {
+    func dialectGzip(_ testCase: DialectCase) async throws {
         let scratch = try Scratch()
         let plain = try scratch.write("dialect.csv", testCase.text)
         let packed = try scratch.write("dialect.csv.gz", gzip(bytes(testCase.text)))
         let options = ReaderOptions(delimiter: testCase.delimiter)
-        let fromPlain = try readAll(openReader(plain, options: options))
-        let reader = try openReader(packed, options: options)
+        let fromPlain = try await readAll(openReader(plain, options: options))
+        let reader = try await openReader(packed, options: options)
         #expect(reader.header == testCase.header)
         #expect(try readAll(reader) == fromPlain)
     }
 
     /// Quoting a field that needs no quoting yields the same value.
-    @Test func quotingIsTransparent() throws {
+    @Test func quotingIsTransparent() async throws {
         let scratch = try Scratch()
         let url = try scratch.write("q.csv", "a,b,c\n\"1\",\"two\",\"\"\n1,two,\n")
-        let records = try readAll(openReader(url))
+        let records = try await readAll(openReader(url))
         #expect(records.count == 2)
         #expect(records.first?.strings == ["1", "two", ""])
         #expect(records.first?.strings == records.last?.strings)
     }
 
     /// With `;` as delimiter, a comma is ordinary data; with `,`, a semicolon is.
-    @Test func delimiterIsHonoured() throws {
+    @Test func delimiterIsHonoured() async throws {
         let scratch = try Scratch()
         let url = try scratch.write("d.csv", "a;b,c\n1;2,3\n")
-        let semicolon = try openReader(url, options: ReaderOptions(delimiter: UInt8(ascii: ";")))
+        let semicolon = try await openReader(url, options: ReaderOptions(delimiter: UInt8(ascii: ";")))
         #expect(semicolon.header == ["a", "b,c"])
         #expect(try readAll(semicolon).map(\.strings) == [["1", "2,3"]])
-        let comma = try openReader(url)
+        let comma = try await openReader(url)
         #expect(comma.header == ["a;b", "c"])
         #expect(try readAll(comma).map(\.strings) == [["1;2", "3"]])
     }
 
     /// Every record's `raw` is exactly the text it was read from, line end included.
-    @Test func rawIsTheRecordText() throws {
+    @Test func rawIsTheRecordText() async throws {
         let scratch = try Scratch()
         var fixture = Fixture(header: ["a", "b"])
         fixture.rawRow("1,\"x,\"\"y\"\"\"\n", fields: ["1", "x,\"y\""])
         fixture.rawRow("2,\"multi\r\nline\"\r\n", fields: ["2", "multi\r\nline"])
         fixture.rawRow(",\n", fields: ["", ""])
         let url = try scratch.write("raw.csv", fixture.bytes)
-        expectSame(try readAll(openReader(url)), fixture.rows, "raw text")
+        expectSame(try await readAll(openReader(url)), fixture.rows, "raw text")
     }
 }

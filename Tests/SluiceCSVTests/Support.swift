@@ -40,10 +40,11 @@ func discovered(_ url: URL, gzip: Bool? = nil) -> DiscoveredFile {
                           modified: 0, fingerprint: "test", isGzip: gzip ?? (url.pathExtension == "gz"))
 }
 
-/// Opens through the public factory, exactly as the pipeline does.
+/// Opens through the public factory as the pipeline does: via the `RecordReaderFactory` protocol.
 func openReader(_ url: URL, gzip: Bool? = nil, resume: ResumePoint = .start,
-                options: ReaderOptions = ReaderOptions()) throws -> any RecordReader {
-    try CSVReaderFactory().open(discovered(url, gzip: gzip), resume: resume, options: options)
+                options: ReaderOptions = ReaderOptions()) async throws -> any RecordReader {
+    let factory: any RecordReaderFactory = CSVReaderFactory()
+    return try await factory.open(discovered(url, gzip: gzip), resume: resume, options: options)
 }
 
 /// Opens with an explicit (small) chunk and, for gzip, input buffer: reaches the internal sizes.
@@ -89,7 +90,7 @@ struct Record: Equatable, CustomStringConvertible {
     }
 
     var description: String {
-        "\(kind) line \(line) offset \(offset) next \(next) fields \(strings.map { $0.debugDescription }) raw \(rawText.debugDescription)"
+        "\(kind) line \(line) offset \(offset) next \(next) fields \(strings.map { abbreviated($0) }) raw \(abbreviated(rawText))"
     }
 }
 
@@ -121,10 +122,10 @@ struct Drained {
     var readError: ReadError? { error as? ReadError }
 }
 
-func drain(limit: Int = 200_000, _ open: () throws -> any RecordReader) -> Drained {
+func drain(limit: Int = 200_000, _ open: () async throws -> any RecordReader) async -> Drained {
     var result = Drained()
     do {
-        let reader = try open()
+        let reader = try await open()
         result.header = reader.header
         var row = RawRow()
         loop: while true {
@@ -146,6 +147,12 @@ func drain(limit: Int = 200_000, _ open: () throws -> any RecordReader) -> Drain
 }
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// A debug rendering of `text`, shortened in the middle when long (fixtures have 256 KiB fields).
+func abbreviated(_ text: String, limit: Int = 80) -> String {
+    guard text.count > limit else { return text.debugDescription }
+    return (String(text.prefix(limit / 2)) + "…(\(text.count) characters)…" + String(text.suffix(limit / 2))).debugDescription
+}
 
 // MARK: - Expected rows, computed independently of the reader
 
@@ -267,7 +274,7 @@ func expectSame(_ actual: [Record], _ expected: some Collection<ExpectedRow>, _ 
         let same = got.kind == .row && got.fields == want.fields && got.line == want.line
             && got.offset == want.offset && got.raw == want.raw && got.next == want.next
         if !same {
-            Issue.record("\(what): record \(index) differs\n  got      \(got)\n  expected fields \(want.strings.map { $0.debugDescription }) line \(want.line) offset \(want.offset) next \(want.next) raw \(String(decoding: want.raw, as: UTF8.self).debugDescription)",
+            Issue.record("\(what): record \(index) differs\n  got      \(got)\n  expected fields \(want.strings.map { abbreviated($0) }) line \(want.line) offset \(want.offset) next \(want.next) raw \(abbreviated(String(decoding: want.raw, as: UTF8.self)))",
                          sourceLocation: sourceLocation)
             return
         }

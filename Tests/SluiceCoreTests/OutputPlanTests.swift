@@ -65,7 +65,8 @@ import Testing
             .filter(column: "product", values: ["A", "B"], negate: true),
         ])
         #expect(plan.filters.count == 1)
-        #expect(plan.filters.first?.column == 1)
+        #expect(plan.filters.first?.column.output.name == "product")
+        #expect(plan.filters.first?.column.source == .input(1))
         #expect(plan.filters.first?.values == [Array("A".utf8), Array("B".utf8)])
         #expect(plan.filters.first?.negate == true)
     }

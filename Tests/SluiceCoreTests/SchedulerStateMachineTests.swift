@@ -150,14 +150,23 @@ private typealias Instant = ContinuousClock.Instant
 
     // MARK: - Random schedules
 
+    /// 400 random scenarios in 8 batches; a failure names its seed.
     @Test(arguments: 0..<8)
     func randomSchedulesKeepEveryRule(batch: Int) {
+        var total = Simulation.Coverage()
         for seed in (batch * 50)..<(batch * 50 + 50) {
             var simulation = Simulation(seed: UInt64(seed))
             let failures = simulation.run()
             #expect(failures.isEmpty, "seed \(seed): \(failures.prefix(5).joined(separator: "; "))")
             if !failures.isEmpty { return }
+            total.add(simulation.coverage)
         }
+        // The scenarios must actually reach the interesting situations, or the checks prove little.
+        #expect(total.timedWaits > 0, "no wait for a group opening")
+        #expect(total.untimedWaits > 0, "no wait for a finish")
+        #expect(total.passedOver > 0, "no eligible supplier was ever passed over")
+        #expect(total.staggeredGroupStarts > 0, "no group start was held back by stagger")
+        #expect(total.starts > 1000)
     }
 }
 
@@ -172,6 +181,15 @@ private struct Simulation {
     let stagger: Duration
     /// The start group of each supplier, computed here from the rules (nil: no files).
     let group: [Int?]
+
+    struct Coverage {
+        var starts = 0, timedWaits = 0, untimedWaits = 0, passedOver = 0, staggeredGroupStarts = 0
+        mutating func add(_ other: Coverage) {
+            starts += other.starts; timedWaits += other.timedWaits; untimedWaits += other.untimedWaits
+            passedOver += other.passedOver; staggeredGroupStarts += other.staggeredGroupStarts
+        }
+    }
+    private(set) var coverage = Coverage()
 
     init(seed: UInt64) {
         self.seed = seed
@@ -216,7 +234,6 @@ private struct Simulation {
         let groupCount = (group.compactMap { $0 }.max() ?? -1) + 1
         var groupFirstStart: [Instant?] = Array(repeating: nil, count: groupCount)
         var skips = Array(repeating: 0, count: n)
-        var biggestSkipRun = 0
 
         func groupOpen(_ g: Int) -> Bool {
             if groupFirstStart[g] != nil || g == 0 { return true }
@@ -266,11 +283,13 @@ private struct Simulation {
                 } else {
                     pending[supplier].removeFirst()
                 }
+                coverage.starts += 1
                 startCount[file, default: 0] += 1
                 if startCount[file]! > 1 { fail("file \(file) started twice") }
                 let g = group[supplier]!
                 if groupFirstStart[g] == nil {
                     if g > 0 {
+                        if groupFirstStart[g - 1] != nil, stagger > .zero { coverage.staggeredGroupStarts += 1 }
                         if let previous = groupFirstStart[g - 1] {
                             if now < previous + stagger { fail("group \(g) started \(now - previous) after group \(g - 1), stagger \(stagger)") }
                         } else {
@@ -289,7 +308,7 @@ private struct Simulation {
                 for s in 0..<n {
                     if s != supplier && ready.contains(s) {
                         skips[s] += 1
-                        biggestSkipRun = max(biggestSkipRun, skips[s])
+                        coverage.passedOver += 1
                         if skips[s] > n - 1 { fail("supplier \(s) eligible but passed over \(skips[s]) times in a row") }
                     } else {
                         skips[s] = 0
@@ -301,6 +320,7 @@ private struct Simulation {
 
             case .wait(let until):
                 skips = Array(repeating: 0, count: n)
+                if until == nil { coverage.untimedWaits += 1 } else { coverage.timedWaits += 1 }
                 if !ready.isEmpty {
                     fail("waited while suppliers \(ready.sorted()) had room under their cap and the global cap in an open group")
                 }
@@ -334,7 +354,6 @@ private struct Simulation {
             if released != all.count { fail("released \(released) of \(all.count)") }
             if machine.activeTotal != 0 { fail("activeTotal \(machine.activeTotal) at the end") }
         }
-        _ = biggestSkipRun
         return failures
     }
 }

@@ -80,7 +80,19 @@ struct ConfigNode {
     func duration() throws -> Duration {
         let text = try string().trimmingCharacters(in: .whitespaces)
         if let parsed = parseDuration(text) { return parsed }
-        throw error("expected a duration such as 200ms, 2s or 1m, found '\(text)'")
+        throw error("expected a duration such as 200ms, 2s or 1m (at most a year), found '\(text)'")
+    }
+
+    /// `3/s`, `120/m`, `1000/h` or a bare number per second.
+    func rate() throws -> Double {
+        let text = try string().replacingOccurrences(of: " ", with: "")
+        let parts = text.split(separator: "/")
+        let per: [String: Double] = ["s": 1, "m": 60, "h": 3600]
+        if parts.count == 2, let count = Double(parts[0]), count > 0, let seconds = per[String(parts[1])] {
+            return count / seconds
+        }
+        if parts.count == 1, let count = Double(text), count > 0 { return count }
+        throw error("expected a rate such as 3/s, 120/m or 1000/h, found '\(text)'")
     }
 
     func oneOf<T: RawRepresentable & CaseIterable>(_: T.Type) throws -> T where T.RawValue == String {
@@ -113,14 +125,17 @@ struct MappingReader {
     }
 }
 
+/// A duration of at most a year; anything longer is surely a typo and would overflow.
 func parseDuration(_ text: String) -> Duration? {
     let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-    for (suffix, seconds) in units where text.hasSuffix(suffix) {
-        let number = text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-        if let value = Double(number), value >= 0 { return .milliseconds(Int64((value * seconds * 1000).rounded())) }
+    var seconds: Double?
+    if let (suffix, scale) = units.first(where: { text.hasSuffix($0.0) }) {
+        seconds = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * scale }
+    } else {
+        seconds = Double(text)
     }
-    if let value = Double(text), value >= 0 { return .milliseconds(Int64((value * 1000).rounded())) }
-    return nil
+    guard let seconds, seconds.isFinite, seconds >= 0, seconds <= 366 * 86_400 else { return nil }
+    return .milliseconds(Int64((seconds * 1000).rounded()))
 }
 
 /// The allowed key nearest to a mistyped one, if it is close enough to be a typo.

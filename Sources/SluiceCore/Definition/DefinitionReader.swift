@@ -6,7 +6,7 @@ struct DefinitionReader {
     let baseDirectory: URL
 
     func pipeline(_ root: ConfigNode) throws -> PipelineDefinition {
-        let top = try root.mapping(allowed: ["pipeline", "source", "limits", "schema", "transform", "load", "settle"])
+        let top = try root.mapping(allowed: ["pipeline", "source", "limits", "retry", "breaker", "schema", "transform", "load", "settle"])
         let name = try top.require("pipeline").string()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw try top.require("pipeline").error("use letters, digits, '-', '_' or '.' in the pipeline name")
@@ -18,6 +18,8 @@ struct DefinitionReader {
             fileURL: nil,
             source: try source(try top.require("source")),
             limits: try limits(top["limits"]),
+            retry: try retry(top["retry"]),
+            breaker: try breaker(top["breaker"]),
             schema: schema,
             transform: transform,
             load: try load(try top.require("load")),
@@ -59,32 +61,60 @@ struct DefinitionReader {
     }
 
     private func supplier(_ node: ConfigNode) throws -> SupplierDefinition {
-        let map = try node.mapping(allowed: ["name", "path", "concurrency"])
+        let map = try node.mapping(allowed: ["name", "path", "concurrency", "rate"])
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
         return SupplierDefinition(name: name, path: resolve(try map.require("path").string()),
-                                  concurrency: try map["concurrency"]?.int(min: 1))
+                                  concurrency: try map["concurrency"]?.int(min: 1),
+                                  rate: try map["rate"]?.rate())
     }
 
     private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {
         var limits = LimitsDefinition(maxConcurrency: 8, perSupplierConcurrency: 3, groupSize: 1, stagger: .zero)
         guard let node else { return limits }
-        let map = try node.mapping(allowed: ["max_concurrency", "per_supplier_concurrency", "group_size", "stagger"])
+        let map = try node.mapping(allowed: ["max_concurrency", "per_supplier_concurrency", "group_size", "groups",
+                                             "stagger", "start_spacing", "rate", "burst", "order"])
         limits.maxConcurrency = try map["max_concurrency"]?.int(min: 1) ?? limits.maxConcurrency
         limits.perSupplierConcurrency = try map["per_supplier_concurrency"]?.int(min: 1) ?? limits.perSupplierConcurrency
         limits.groupSize = try map["group_size"]?.int(min: 1) ?? limits.groupSize
+        limits.groups = try map["groups"]?.sequence().map { try $0.stringList() } ?? []
         limits.stagger = try map["stagger"]?.duration() ?? limits.stagger
+        limits.startSpacing = try map["start_spacing"]?.duration() ?? limits.startSpacing
+        limits.rate = try map["rate"]?.rate()
+        limits.burst = try map["burst"]?.int(min: 1) ?? limits.burst
+        limits.order = try map["order"]?.oneOf(FileOrder.self) ?? limits.order
         return limits
+    }
+
+    private func retry(_ node: ConfigNode?) throws -> RetryPolicy {
+        var policy = RetryPolicy()
+        guard let node else { return policy }
+        let map = try node.mapping(allowed: ["max_attempts", "initial_delay", "max_delay"])
+        policy.maxAttempts = try map["max_attempts"]?.int(min: 1) ?? policy.maxAttempts
+        policy.initialDelay = try map["initial_delay"]?.duration() ?? policy.initialDelay
+        policy.maxDelay = try map["max_delay"]?.duration() ?? policy.maxDelay
+        return policy
+    }
+
+    private func breaker(_ node: ConfigNode?) throws -> BreakerPolicy? {
+        guard let node else { return BreakerPolicy() }
+        if case .scalar = node.node, try node.string() == "off" { return nil }
+        let map = try node.mapping(allowed: ["failures", "cool_down"])
+        var policy = BreakerPolicy()
+        policy.failures = try map["failures"]?.int(min: 1) ?? policy.failures
+        policy.coolDown = try map["cool_down"]?.duration() ?? policy.coolDown
+        return policy
     }
 
     private func schema(_ node: ConfigNode) throws -> SchemaDefinition {
         let map = try node.mapping(allowed: ["columns", "on_invalid", "max_invalid_ratio"])
         let columnsNode = try map.require("columns")
-        let columns = try columnsNode.sequence().map(column)
+        let items = try columnsNode.sequence()
+        let columns = try items.map(column)
         guard !columns.isEmpty else { throw columnsNode.error("declare at least one column") }
         var seen = Set<String>()
         for (index, column) in columns.enumerated() where !seen.insert(column.name).inserted {
-            throw columnsNode.child(String(index), columnsNode.node).error("column '\(column.name)' is declared twice")
+            throw items[index].error("column '\(column.name)' is declared twice")
         }
         let ratio = try map["max_invalid_ratio"]?.double() ?? 1.0
         guard (0...1).contains(ratio) else {

@@ -8,6 +8,9 @@ public struct PipelineDefinition: Sendable {
     public var fileURL: URL?
     public var source: SourceDefinition
     public var limits: LimitsDefinition
+    public var retry: RetryPolicy
+    /// Nil when the breaker is off.
+    public var breaker: BreakerPolicy?
     public var schema: SchemaDefinition
     public var transform: [TransformStep]
     public var load: LoadDefinition
@@ -36,6 +39,8 @@ public struct SupplierDefinition: Sendable, Equatable {
     public var path: URL
     /// Overrides `limits.per_supplier_concurrency` for this supplier.
     public var concurrency: Int?
+    /// Overrides `limits.rate` for this supplier (file opens per second).
+    public var rate: Double?
 }
 
 /// Concurrency caps and start staggering.
@@ -48,6 +53,25 @@ public struct LimitsDefinition: Sendable {
     public var groupSize: Int
     /// Delay between the first starts of successive supplier groups.
     public var stagger: Duration
+    /// Explicit start groups of supplier names; suppliers not named follow in groups of `groupSize`.
+    public var groups: [[String]] = []
+    /// Least time between two starts of the same supplier.
+    public var startSpacing: Duration = .zero
+    /// Token-bucket rate per supplier, in file opens per second (nil: unlimited).
+    public var rate: Double?
+    /// Tokens a supplier may save up.
+    public var burst: Int = 1
+    /// Which of a supplier's files start first.
+    public var order: FileOrder = .oldest
+}
+
+/// The order a supplier's files start in.
+public enum FileOrder: String, Sendable, CaseIterable {
+    /// Oldest modification time first (delivery order), then name.
+    case oldest
+    case newest
+    /// By relative path.
+    case name
 }
 
 /// What happens to a source file once its last batch is committed.

@@ -67,7 +67,8 @@ public struct BatchRunner: Sendable {
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovered.count)", "files.pending": "\(jobs.count)"])
 
-        let results = try await process(jobs, filesBySupplier: filesBySupplier, unsettled: unsettled, clock: clock)
+        let (results, openings) = try await process(jobs, filesBySupplier: filesBySupplier, unsettled: unsettled, clock: clock)
+        for opening in openings { summaries[supplierIndex[opening.supplier]!].breakerOpenings += 1 }
         var firstStart: [Double?] = Array(repeating: nil, count: summaries.count)
         var lastFinish: [Double] = Array(repeating: 0, count: summaries.count)
         for result in results {
@@ -93,32 +94,24 @@ public struct BatchRunner: Sendable {
         let summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
                                  stoppedBySignal: stop.signal)
         try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
-                            summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined")
+                            summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined",
+                            breakerOpenings: openings)
         return summary
-    }
-
-    private enum Event: Sendable {
-        case file(supplier: Int, FileResult)
-        case timer
-        case loaderFinished
     }
 
     /// The loader and the scheduler run side by side; the loader ends when the last file is in.
     private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], unsettled: [FileJob],
-                         clock: RunClock) async throws -> [FileResult] {
+                         clock: RunClock) async throws -> ([FileResult], [BreakerOpening]) {
         let queue = BoundedQueue<LoaderItem>(capacity: queueCapacity)
         let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
                                 stop: stop, settler: settler, logger: logger)
-        let caps = source.suppliers.map { name in
-            definition.source.suppliers.first { $0.name == name }?.concurrency ?? definition.limits.perSupplierConcurrency
-        }
-        let scheduler = SchedulerStateMachine(
-            files: filesBySupplier, caps: caps, globalCap: definition.limits.maxConcurrency,
-            groupSize: definition.limits.groupSize, stagger: definition.limits.stagger)
+        let limiter = Limiter(makeSchedulerStateMachine(jobs: jobs, filesBySupplier: filesBySupplier))
+        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
+        let suppliers = source.suppliers
 
-        return try await withThrowingTaskGroup(of: [FileResult].self) { group in
+        let results = try await withThrowingTaskGroup(of: [FileResult].self) { group in
             group.addTask {
                 try await loader.run()
                 return []
@@ -126,11 +119,8 @@ public struct BatchRunner: Sendable {
             group.addTask {
                 defer { queue.finish() }
                 // Files a crash left loaded but not yet archived or deleted are settled first.
-                for job in unsettled {
-                    let done = FileResult(supplier: job.file.supplier, completion: .done, startedAt: 0)
-                    try await worker.settle(job, done)
-                }
-                return try await schedule(jobs, scheduler: scheduler, worker: worker, clock: clock)
+                for job in unsettled { try await worker.settle(job) }
+                return try await scheduler.run(jobs)
             }
             var results: [FileResult] = []
             do {
@@ -141,49 +131,51 @@ public struct BatchRunner: Sendable {
             }
             return results
         }
+        let openings = await limiter.breakerOpenings.map { opening in
+            BreakerOpening(supplier: suppliers[opening.supplier], openedAt: clock.timestamp(opening.at),
+                           until: clock.timestamp(opening.until))
+        }
+        for opening in openings {
+            logger.warning("supplier paused after consecutive failures", metadata: [
+                "supplier": "\(opening.supplier)", "pause.seconds": "\(opening.until - opening.openedAt)"])
+        }
+        return (results, openings)
     }
 
-    /// Starts files as the scheduler allows and collects their results.
-    private func schedule(_ jobs: [FileJob], scheduler initial: SchedulerStateMachine,
-                          worker: FileWorker, clock: RunClock) async throws -> [FileResult] {
-        var scheduler = initial
-        var results: [FileResult] = []
-        try await withThrowingTaskGroup(of: Event.self) { group in
-            var timerArmed = false
-            func handle(_ event: Event) {
-                switch event {
-                case .file(let supplier, let result):
-                    scheduler.finished(supplier: supplier)
-                    results.append(result)
-                case .timer:
-                    timerArmed = false
-                case .loaderFinished:
-                    break
-                }
-            }
-            loop: while !stop.isRequested {
-                let now = ContinuousClock.now
-                switch scheduler.next(now: now) {
-                case .start(let index, let supplier):
-                    let job = jobs[index]
-                    let startedAt = clock.timestamp(now)
-                    group.addTask { .file(supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
-                case .wait(let until):
-                    if let until, !timerArmed {
-                        timerArmed = true
-                        group.addTask {
-                            try? await Task.sleep(until: until, clock: .continuous)
-                            return .timer
-                        }
-                    }
-                    guard let event = try await group.next() else { break loop }
-                    handle(event)
-                case .drained:
-                    break loop
-                }
-            }
-            for try await event in group { handle(event) }
+    /// The limits of the definition, per supplier, over the files to run.
+    private func makeSchedulerStateMachine(jobs: [FileJob], filesBySupplier: [[Int]]) -> SchedulerStateMachine {
+        let limits = definition.limits
+        let names = source.suppliers
+        var groupOf: [String: Int] = [:]
+        for (index, group) in limits.groups.enumerated() {
+            for name in group where groupOf[name] == nil { groupOf[name] = index }
         }
-        return results
+        var nextGroup = limits.groups.count, inGroup = 0
+        for name in names where groupOf[name] == nil {
+            groupOf[name] = nextGroup
+            inGroup += 1
+            if inGroup == limits.groupSize { nextGroup += 1; inGroup = 0 }
+        }
+        let supplierLimits = names.map { name in
+            let declared = definition.source.suppliers.first { $0.name == name }
+            let rate = declared?.rate ?? limits.rate
+            return SchedulerStateMachine.SupplierLimits(
+                cap: declared?.concurrency ?? limits.perSupplierConcurrency, group: groupOf[name]!,
+                rate: rate.map { TokenBucket(rate: $0, burst: limits.burst) })
+        }
+        let ordered = filesBySupplier.map { indices in
+            indices.sorted { a, b in
+                let (x, y) = (jobs[a].file, jobs[b].file)
+                switch limits.order {
+                case .oldest: return (x.modified, x.relativePath) < (y.modified, y.relativePath)
+                case .newest: return (x.modified, x.relativePath) > (y.modified, y.relativePath)
+                case .name: return x.relativePath < y.relativePath
+                }
+            }
+        }
+        return SchedulerStateMachine(
+            files: ordered, suppliers: supplierLimits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
+            spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker,
+            seed: UInt64(truncatingIfNeeded: jobs.count &* 7919))
     }
 }

@@ -5,6 +5,8 @@ import Logging
 struct FileJob: Sendable {
     var file: DiscoveredFile
     var record: FileRecord
+    /// When the file became eligible to start (Unix seconds): the run's start, or a retry's.
+    var queuedAt: Double = 0
 }
 
 /// What one file contributed to this run, counted only from committed batches.
@@ -19,6 +21,10 @@ struct FileResult: Sendable {
     var finishedAt: Double = 0
     /// Stopped early by a stop request; the checkpoint holds where to resume.
     var interrupted = false
+    /// The file's checkpoint as this attempt leaves it, for a retry to resume from.
+    var committed: FileRecord
+    /// How long the source asked to wait before trying again, if it said.
+    var retryAfter: Duration?
 }
 
 /// Reads, validates and transforms one file, sending its micro-batches to the loader.
@@ -43,7 +49,7 @@ struct FileWorker: Sendable {
                 throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
             }
             let opening = ContinuousClock.now
-            let reader = try readers.open(job.file, resume: job.record.next,
+            let reader = try await readers.open(job.file, resume: job.record.next,
                                           options: ReaderOptions(delimiter: definition.source.delimiter))
             if job.record.next.offset > 0 {
                 logger.info("resuming a partly loaded file", metadata: [
@@ -74,7 +80,7 @@ struct FileWorker: Sendable {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
             let result = try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
-            try await settle(job, result)
+            if result.completion == .done { try await settle(job) }
             return result
         } catch let error as ReadError {
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
@@ -84,6 +90,7 @@ struct FileWorker: Sendable {
             }
             if error.isTransient {
                 state.abandonPending()
+                state.result.retryAfter = error.retryAfter
                 return try await finish(&state, .failed(reason: reason))
             }
             return try await finish(&state, .quarantined(reason: reason), line: error.line, offset: error.offset)
@@ -98,6 +105,11 @@ struct FileWorker: Sendable {
         if case .quarantined(let reason) = completion {
             state.discardPendingRows()
             state.quarantineWholeFile(reason, line: line, offset: offset)
+        }
+        if case .rolledBack = completion {
+            let record = state.job.record
+            state.result.committed = FileRecord(id: record.id, supplier: record.supplier, relativePath: record.relativePath,
+                                                size: record.size, fingerprint: record.fingerprint, state: .failed)
         }
         var last = state.takeBatch()
         last.progress.completion = completion
@@ -122,8 +134,8 @@ struct FileWorker: Sendable {
 
     /// Applies `after_load` once the file's last batch is durable, then records that it did.
     /// A failure leaves the file unsettled; the next run tries again.
-    func settle(_ job: FileJob, _ result: FileResult) async throws {
-        guard result.completion == .done, settler.action != .keep else { return }
+    func settle(_ job: FileJob) async throws {
+        guard settler.action != .keep else { return }
         do {
             try settler.settle(job.file, fileID: job.record.id)
         } catch {
@@ -173,7 +185,8 @@ struct FileRun {
         progress = FileProgress(fileID: job.record.id, next: job.record.next)
         progress.startedAt = startedAt
         committedNext = job.record.next
-        result = FileResult(supplier: job.file.supplier, completion: .done, startedAt: startedAt)
+        progress.queuedAt = job.queuedAt
+        result = FileResult(supplier: job.file.supplier, completion: .done, startedAt: startedAt, committed: job.record)
     }
 
     var isFull: Bool { batch.rowCount + quarantine.count >= batchRows }
@@ -213,6 +226,11 @@ struct FileRun {
         result.rowsLoaded += progress.rowsLoaded
         result.rowsQuarantined += progress.rowsQuarantined
         result.rowsFiltered += progress.rowsFiltered
+        result.committed.next = progress.next
+        result.committed.rowsRead += progress.rowsRead
+        result.committed.rowsLoaded += progress.rowsLoaded
+        result.committed.rowsQuarantined += progress.rowsQuarantined
+        result.committed.rowsFiltered += progress.rowsFiltered
         batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: progress.next)

@@ -21,6 +21,8 @@ public struct FileProgress: Sendable {
     public var rowsFiltered = 0
     /// Set on the first batch of an attempt: when the file's slot was granted (Unix seconds).
     public var startedAt: Double?
+    /// Set with `startedAt`: when the file became eligible to start, so the slot wait is known.
+    public var queuedAt: Double?
     /// Set on the last batch.
     public var completion: FileCompletion?
 

@@ -11,6 +11,8 @@ public struct SupplierSummary: Sendable, Equatable {
     public var filesFailed = 0
     /// Files a stop request interrupted; they resume from their checkpoint.
     public var filesInterrupted = 0
+    /// Times the supplier's circuit breaker paused it.
+    public var breakerOpenings = 0
     public var rowsRead = 0
     public var rowsLoaded = 0
     public var rowsQuarantined = 0
@@ -29,6 +31,7 @@ public struct SupplierSummary: Sendable, Equatable {
         filesQuarantined += other.filesQuarantined
         filesFailed += other.filesFailed
         filesInterrupted += other.filesInterrupted
+        breakerOpenings += other.breakerOpenings
         rowsRead += other.rowsRead
         rowsLoaded += other.rowsLoaded
         rowsQuarantined += other.rowsQuarantined
@@ -68,7 +71,7 @@ public struct RunSummary: Sendable {
 
     /// A fixed-width table for the terminal.
     public func table() -> String {
-        let header = ["supplier", "files", "skipped", "read", "loaded", "quarantined", "filtered", "bad files", "seconds"]
+        let header = ["supplier", "files", "skipped", "read", "loaded", "quarantined", "filtered", "bad files", "paused", "seconds"]
         var rows = suppliers.map(Self.cells) + [Self.cells(total)]
         rows.insert(header, at: 0)
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -86,6 +89,6 @@ public struct RunSummary: Sendable {
     private static func cells(_ s: SupplierSummary) -> [String] {
         [s.supplier, String(s.files), String(s.skipped), String(s.rowsRead), String(s.rowsLoaded),
          String(s.rowsQuarantined), String(s.rowsFiltered), String(s.filesQuarantined + s.filesFailed),
-         String(format: "%.1f", s.seconds)]
+         String(s.breakerOpenings), String(format: "%.1f", s.seconds)]
     }
 }

@@ -10,15 +10,28 @@ public protocol CheckpointStore: AnyObject, Sendable {
     /// Opens a run and returns its id.
     /// - Throws: `StoreError`.
     func beginRun(at time: Double) throws -> Int64
-    /// Closes a run with its exit status.
+    /// Closes a run with its exit status and the times a supplier's breaker opened.
     /// - Throws: `StoreError`.
-    func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String) throws
+    func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws
     /// Files and rows per supplier and state, for `sluice status`.
     /// - Throws: `StoreError`.
     func status() throws -> [SupplierStatus]
-    /// Start and finish times of every file that ran, for timeline checks and reports.
+    /// Start and finish times of every file the latest run started, for timeline checks and reports.
     /// - Throws: `StoreError`.
     func timeline() throws -> [FileTiming]
+}
+
+/// A supplier paused by its circuit breaker.
+public struct BreakerOpening: Sendable, Equatable {
+    public var supplier: String
+    public var openedAt: Double
+    public var until: Double
+
+    public init(supplier: String, openedAt: Double, until: Double) {
+        self.supplier = supplier
+        self.openedAt = openedAt
+        self.until = until
+    }
 }
 
 /// When one file held its slot.
@@ -27,12 +40,17 @@ public struct FileTiming: Sendable {
     public var file: String
     public var startedAt: Double
     public var finishedAt: Double
+    /// Seconds between becoming eligible and getting a slot.
+    public var slotWait: Double
+    public var attempts: Int
 
-    public init(supplier: String, file: String, startedAt: Double, finishedAt: Double) {
+    public init(supplier: String, file: String, startedAt: Double, finishedAt: Double, slotWait: Double = 0, attempts: Int = 1) {
         self.supplier = supplier
         self.file = file
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.slotWait = slotWait
+        self.attempts = attempts
     }
 }
 
@@ -46,6 +64,8 @@ public struct SupplierStatus: Sendable, Equatable {
     public var lastError: String?
     /// When the supplier's last file finished (Unix seconds).
     public var lastFinishedAt: Double?
+    /// Times its breaker opened during the last run.
+    public var breakerOpenings = 0
 
     public init(supplier: String) { self.supplier = supplier }
 }

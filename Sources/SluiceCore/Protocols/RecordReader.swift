@@ -33,8 +33,9 @@ public struct ReaderOptions: Sendable {
 /// Opens readers; the CSV module provides the real one.
 public protocol RecordReaderFactory: Sendable {
     /// Opens `file`, reads its header, and positions at `resume` (the first row after the header if `.start`).
+    /// Async so that sources that fetch over a network can wait without holding a thread.
     /// - Throws: `ReadError`.
-    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader
+    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) async throws -> any RecordReader
 }
 
 /// A file that cannot be read further, with the place it went wrong.
@@ -54,12 +55,15 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let line: Int?
     public let offset: Int64?
+    /// How long the source asked to wait before another attempt (HTTP `Retry-After`).
+    public let retryAfter: Duration?
 
-    public init(_ kind: Kind, _ message: String, line: Int? = nil, offset: Int64? = nil) {
+    public init(_ kind: Kind, _ message: String, line: Int? = nil, offset: Int64? = nil, retryAfter: Duration? = nil) {
         self.kind = kind
         self.message = message
         self.line = line
         self.offset = offset
+        self.retryAfter = retryAfter
     }
 
     /// Worth another attempt in a later run (the file may come back or become readable).

@@ -33,8 +33,9 @@ public struct OutputPlan: Sendable {
         var caseChange = CaseChange.none
     }
 
+    /// A filter sees its column as it is at the filter's step, not as later steps leave it.
     struct Filter: Sendable {
-        var column: Int
+        var column: Column
         var values: [[UInt8]]
         var negate: Bool
     }
@@ -89,7 +90,7 @@ public struct OutputPlan: Sendable {
                     columns.append(column)
                 }
             case .filter(let name, let values, let negate):
-                filters.append(Filter(column: try find(name), values: values.map { Array($0.utf8) }, negate: negate))
+                filters.append(Filter(column: columns[try find(name)], values: values.map { Array($0.utf8) }, negate: negate))
             }
         }
         for reserved in ["_supplier", "_file", "_row"] where columns.contains(where: { $0.output.name == reserved }) {
@@ -121,10 +122,17 @@ public struct OutputPlan: Sendable {
         }
     }
 
-    /// Fills a template for one file.
+    /// Fills a template for one file in a single pass, so a value is inserted literally and
+    /// never expanded again.
     static func expand(_ template: String, values: [String: String]) -> String {
-        var result = template
-        for (name, value) in values { result = result.replacingOccurrences(of: "${\(name)}", with: value) }
-        return result
+        var result = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+            result += rest[..<open.lowerBound]
+            let name = String(rest[open.upperBound..<close])
+            result += values[name] ?? "${\(name)}"
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
     }
 }

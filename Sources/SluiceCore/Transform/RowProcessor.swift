@@ -14,6 +14,8 @@ struct RowProcessor {
     private let plan: OutputPlan
     /// Per output column, the bytes of its expanded template (templates only).
     private let constants: [[UInt8]?]
+    /// Per filter, the expanded template of its column snapshot (templates only).
+    private let filterConstants: [[UInt8]?]
     private var values: [ValidatedValue]
 
     /// Maps this file's header onto the schema.
@@ -33,12 +35,8 @@ struct RowProcessor {
         fieldIndex = schema.columns.map { positions[$0.name] }
         headerCount = header.count
         self.plan = plan
-        constants = plan.plannedColumns.map { column in
-            if case .template(let template) = column.source {
-                return Array(OutputPlan.expand(template, values: templateValues).utf8)
-            }
-            return nil
-        }
+        constants = plan.plannedColumns.map { Self.constant(of: $0, templateValues) }
+        filterConstants = plan.filters.map { Self.constant(of: $0.column, templateValues) }
         values = Array(repeating: .null, count: schema.columns.count)
     }
 
@@ -48,11 +46,7 @@ struct RowProcessor {
             return .invalid("expected \(headerCount) fields, found \(row.fieldCount)")
         }
         return row.fieldBytes.withUnsafeBufferPointer { bytes in
-            if let bad = ByteParsers.firstInvalidTextByte(bytes) {
-                let field = row.fieldEnds.firstIndex { $0 > bad } ?? 0
-                let what = bytes[bad] == 0 ? "a NUL byte" : "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))"
-                return .invalid("field \(field + 1) contains \(what)")
-            }
+            if let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
             for (column, validator) in validators.enumerated() {
                 guard let index = fieldIndex[column] else { values[column] = .null; continue }
                 switch validator.validate(bytes, row.fieldRange(index)) {
@@ -64,9 +58,31 @@ struct RowProcessor {
         }
     }
 
+    /// NUL bytes or invalid UTF-8 in any field, checked per field so that a sequence split
+    /// across two fields is caught. Pure-ASCII rows, the common case, take one fast pass.
+    private static func textProblem(_ bytes: UnsafeBufferPointer<UInt8>, _ row: RawRow) -> String? {
+        guard bytes.contains(where: { $0 == 0 || $0 >= 0x80 }) else { return nil }
+        for field in 0..<row.fieldCount {
+            let range = row.fieldRange(field)
+            guard let bad = ByteParsers.firstInvalidTextByte(UnsafeBufferPointer(rebasing: bytes[range])) else { continue }
+            let byte = bytes[range.lowerBound + bad]
+            let what = byte == 0 ? "a NUL byte" : "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))"
+            return "field \(field + 1) contains \(what)"
+        }
+        return nil
+    }
+
+    /// A template column's value for one file, with its trim and case applied.
+    private static func constant(of column: OutputPlan.Column, _ values: [String: String]) -> [UInt8]? {
+        guard case .template(let template) = column.source else { return nil }
+        let bytes = Array(OutputPlan.expand(template, values: values).utf8)
+        return bytes.withUnsafeBufferPointer { transformText($0, column) }
+    }
+
     private func append(_ bytes: UnsafeBufferPointer<UInt8>, rowNumber: Int, into batch: inout RowBatch) -> RowOutcome {
-        let arenaMark = batch.arena.count
-        let cellMark = batch.cells.count
+        for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
+            return .filtered
+        }
         for (index, column) in plan.plannedColumns.enumerated() {
             let cell: Cell
             switch column.source {
@@ -78,61 +94,77 @@ struct RowProcessor {
                 case .integer(let v): cell = .integer(v)
                 case .real(let v): cell = .real(v)
                 case .text(let range):
-                    cell = appendText(UnsafeBufferPointer(rebasing: bytes[range]), column, into: &batch)
+                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), column, into: &batch)
                 }
             }
             batch.cells.append(cell)
-        }
-        for filter in plan.filters where !passes(filter, batch, from: cellMark) {
-            batch.arena.removeSubrange(arenaMark...)
-            batch.cells.removeSubrange(cellMark...)
-            return .filtered
         }
         batch.rowNumbers.append(Int64(rowNumber))
         return .loaded
     }
 
-    private func appendText(_ field: UnsafeBufferPointer<UInt8>, _ column: OutputPlan.Column, into batch: inout RowBatch) -> Cell {
-        var text = field
-        if column.trim {
-            var start = 0, end = text.count
-            while start < end, isSpace(text[start]) { start += 1 }
-            while end > start, isSpace(text[end - 1]) { end -= 1 }
-            text = UnsafeBufferPointer(rebasing: text[start..<end])
+    /// Appends the field to the batch arena with the column's trim and case applied, without
+    /// an intermediate copy for ASCII text.
+    private static func appendTransformed(_ field: UnsafeBufferPointer<UInt8>, _ column: OutputPlan.Column,
+                                          into batch: inout RowBatch) -> Cell {
+        let text = column.trim ? trimmed(field) : field
+        guard column.caseChange != .none else { return batch.appendText(text) }
+        guard text.allSatisfy({ $0 < 0x80 }) else {
+            return transformText(text, column).withUnsafeBufferPointer { batch.appendText($0) }
         }
+        let cell = batch.appendText(text)
+        let (low, high, shift): (UInt8, UInt8, Int8) = column.caseChange == .upper ? (97, 122, -32) : (65, 90, 32)
+        for index in (batch.arena.count - text.count)..<batch.arena.count where (low...high).contains(batch.arena[index]) {
+            batch.arena[index] = UInt8(Int8(bitPattern: batch.arena[index]) + shift)
+        }
+        return cell
+    }
+
+    private static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = field.count
+        while start < end, isSpace(field[start]) { start += 1 }
+        while end > start, isSpace(field[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: field[start..<end])
+    }
+
+    /// Trim, then upper or lower case: ASCII on bytes, other text through `String`.
+    private static func transformText(_ field: UnsafeBufferPointer<UInt8>, _ column: OutputPlan.Column) -> [UInt8] {
+        let text = column.trim ? trimmed(field) : field
         switch column.caseChange {
         case .none:
-            return batch.appendText(text)
+            return Array(text)
         case .upper, .lower:
-            let converted: [UInt8]
+            let upper = column.caseChange == .upper
             if text.allSatisfy({ $0 < 0x80 }) {
-                let upper = column.caseChange == .upper
-                converted = text.map { byte in
+                return text.map { byte in
                     if upper, byte >= 97, byte <= 122 { return byte - 32 }
                     if !upper, byte >= 65, byte <= 90 { return byte + 32 }
                     return byte
                 }
-            } else {
-                let string = String(decoding: text, as: UTF8.self)
-                converted = Array((column.caseChange == .upper ? string.uppercased() : string.lowercased()).utf8)
             }
-            return converted.withUnsafeBufferPointer { batch.appendText($0) }
+            let string = String(decoding: text, as: UTF8.self)
+            return Array((upper ? string.uppercased() : string.lowercased()).utf8)
         }
     }
 
-    private func passes(_ filter: OutputPlan.Filter, _ batch: RowBatch, from cellMark: Int) -> Bool {
-        let cell = batch.cells[cellMark + filter.column]
+    /// Whether the row survives a filter, judged on the column as it was at the filter's step.
+    private func passes(_ filter: OutputPlan.Filter, _ bytes: UnsafeBufferPointer<UInt8>, constant: [UInt8]?) -> Bool {
         let matches: Bool
-        switch cell {
-        case .text(let start, let count):
-            let slice = batch.arena[Int(start)..<Int(start + count)]
-            matches = filter.values.contains { $0.elementsEqual(slice) }
-        case .integer(let v): matches = filter.values.contains { $0.elementsEqual(String(v).utf8) }
-        case .real(let v): matches = filter.values.contains { Double(String(decoding: $0, as: UTF8.self)) == v }
-        case .null: matches = filter.values.contains { $0.isEmpty }
+        switch filter.column.source {
+        case .template:
+            matches = filter.values.contains { $0 == constant }
+        case .input(let input):
+            switch values[input] {
+            case .null: matches = filter.values.contains { $0.isEmpty }
+            case .integer(let v): matches = filter.values.contains { $0.elementsEqual(String(v).utf8) }
+            case .real(let v): matches = filter.values.contains { Double(String(decoding: $0, as: UTF8.self)) == v }
+            case .text(let range):
+                let value = Self.transformText(UnsafeBufferPointer(rebasing: bytes[range]), filter.column)
+                matches = filter.values.contains { $0 == value }
+            }
         }
         return matches != filter.negate
     }
 
-    private func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
 }

@@ -1,0 +1,77 @@
+/// Starts files as the limiter allows, each as a child task, and collects their final results.
+///
+/// A file that fails for a passing reason goes back to the limiter, which retries it after
+/// backoff from where it last committed; only its last attempt's result is kept.
+struct FileScheduler: Sendable {
+    let limiter: Limiter
+    let worker: FileWorker
+    let stop: StopRequest
+    let clock: RunClock
+
+    private enum Event: Sendable {
+        case file(index: Int, supplier: Int, FileResult)
+        case timer
+    }
+
+    func run(_ initialJobs: [FileJob]) async throws -> [FileResult] {
+        var jobs = initialJobs
+        let queuedAt = clock.timestamp()
+        for index in jobs.indices { jobs[index].queuedAt = queuedAt }
+        var results: [Int: FileResult] = [:]
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            var timerDeadline: ContinuousClock.Instant?
+            var inFlight = 0
+            func handle(_ event: Event) async {
+                switch event {
+                case .file(let index, let supplier, let result):
+                    inFlight -= 1
+                    results[index] = result
+                    let retried = await limiter.finished(file: index, supplier: supplier,
+                                                         outcome: outcome(of: result), now: .now)
+                    if retried {
+                        jobs[index].record = result.committed
+                        jobs[index].queuedAt = clock.timestamp()
+                    }
+                case .timer:
+                    if let deadline = timerDeadline, deadline <= .now { timerDeadline = nil }
+                }
+            }
+            loop: while !stop.isRequested {
+                let now = ContinuousClock.now
+                switch await limiter.next(now: now) {
+                case .start(let index, let supplier):
+                    let job = jobs[index]
+                    let startedAt = clock.timestamp(now)
+                    inFlight += 1
+                    group.addTask { .file(index: index, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
+                case .wait(let until):
+                    if let until, timerDeadline.map({ until < $0 }) ?? true {
+                        timerDeadline = until
+                        group.addTask {
+                            try? await Task.sleep(until: until, clock: .continuous)
+                            return .timer
+                        }
+                    }
+                    guard let event = try await group.next() else { break loop }
+                    await handle(event)
+                case .drained:
+                    // A file still in flight may fail and come back for a retry.
+                    guard inFlight > 0, let event = try await group.next() else { break loop }
+                    await handle(event)
+                }
+            }
+            while let event = try await group.next() { await handle(event) }
+        }
+        return results.keys.sorted().map { results[$0]! }
+    }
+
+    /// Passing failures are retried; a file that changed under the reader waits for the next
+    /// run's listing instead, and everything else counts as handled.
+    private func outcome(of result: FileResult) -> SchedulerStateMachine.Outcome {
+        if result.interrupted { return .succeeded }
+        switch result.completion {
+        case .done, .quarantined, .rolledBack: return .succeeded
+        case .failed: return .transientFailure(retryAfter: result.retryAfter)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// The one place that grants file slots: an actor around `SchedulerStateMachine`, so the
+/// scheduler loop and, later, sources that need per-request tokens share one set of limits.
+actor Limiter {
+    private var machine: SchedulerStateMachine
+
+    init(_ machine: SchedulerStateMachine) { self.machine = machine }
+
+    func next(now: ContinuousClock.Instant) -> SchedulerStateMachine.Action { machine.next(now: now) }
+
+    /// Frees the slot; returns whether the file was queued for another attempt.
+    func finished(file: Int, supplier: Int, outcome: SchedulerStateMachine.Outcome,
+                  now: ContinuousClock.Instant) -> Bool {
+        machine.finished(file: file, supplier: supplier, outcome: outcome, now: now)
+    }
+
+    func attempts(file: Int) -> Int { machine.attempts(file: file) }
+
+    var breakerOpenings: [(supplier: Int, at: ContinuousClock.Instant, until: ContinuousClock.Instant)] {
+        machine.breakerOpenings
+    }
+}
