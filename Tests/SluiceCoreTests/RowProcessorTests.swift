@@ -397,6 +397,47 @@ private struct Harness {
         #expect(h.batch.rowNumbers == numbers)
     }
 
+    @Test func filterBeforeTrimSeesTheUntrimmedValue() throws {
+        var before = try Harness(schema(col("cat", .string)), header: ["cat"],
+                                 steps: [.filter(column: "cat", values: ["tools"], negate: false), .trim(["cat"])])
+        #expect(before.process([" tools "]) == .filtered)
+        #expect(before.process(["tools"]) == .loaded)
+
+        var after = try Harness(schema(col("cat", .string)), header: ["cat"],
+                                steps: [.trim(["cat"]), .filter(column: "cat", values: ["tools"], negate: false)])
+        #expect(after.process([" tools "]) == .loaded)
+        #expect(after.rows == [[.text("tools")]])
+    }
+
+    @Test func filterBeforeSetJudgesTheFileValue() throws {
+        var h = try Harness(schema(col("id", .integer), col("src", .string)), header: ["id", "src"],
+                            steps: [.filter(column: "src", values: ["keep"], negate: false), .set(column: "src", template: "${supplier}")])
+        #expect(h.process(["1", "keep"]) == .loaded)
+        #expect(h.process(["2", "acme"]) == .filtered)
+        #expect(h.rows == [[.int(1), .text("acme")]])
+    }
+
+    @Test func trimAndCaseApplyToNonASCIIText() throws {
+        var h = try Harness(schema(col("c", .string)), header: ["c"], steps: [.trim(["c"]), .upper(["c"])])
+        #expect(h.process(["\t straße  "]) == .loaded)
+        #expect(h.rows == [[.text("STRASSE")]])
+    }
+
+    @Test func trimAndCaseApplyToSetColumns() throws {
+        var h = try Harness(schema(col("id", .integer)), header: ["id"],
+                            steps: [.set(column: "src", template: "  ${supplier}-Feed "), .trim(["src"]), .lower(["src"])])
+        #expect(h.process(["1"]) == .loaded)
+        #expect(h.rows == [[.int(1), .text("acme-feed")]])
+    }
+
+    @Test func filterBetweenSetAndUpperSeesTheValueAtItsStep() throws {
+        var h = try Harness(schema(col("id", .integer)), header: ["id"],
+                            steps: [.set(column: "src", template: "${supplier}"),
+                                    .filter(column: "src", values: ["acme"], negate: false), .upper(["src"])])
+        #expect(h.process(["1"]) == .loaded)
+        #expect(h.rows == [[.int(1), .text("ACME")]])
+    }
+
     /// Steps apply in order (`TransformStep`): a filter declared before `upper` must see the
     /// value as it was at that step, not the final upper-cased value.
     @Test func filterBeforeUpperSeesTheOriginalValue() throws {
