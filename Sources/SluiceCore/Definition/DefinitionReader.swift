@@ -151,6 +151,9 @@ struct DefinitionReader {
         if !numeric, let key = ["minimum", "maximum"].first(where: { map[$0] != nil }) {
             throw try map.require(key).error("only integer and decimal columns take \(key)")
         }
+        if type != .string, let key = ["min_length", "max_length", "pattern"].first(where: { map[$0] != nil }) {
+            throw try map.require(key).error("only string columns take \(key); \(type) values are checked by their type")
+        }
         return column
     }
 
