@@ -6,7 +6,7 @@ PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
 DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3
 
-.PHONY: run test deps build sample clean
+.PHONY: run test deps build sample clean fuzz
 
 ## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
 run: build sample
@@ -38,3 +38,16 @@ sample: build
 
 clean:
 	rm -rf .build data
+
+## fuzz: the reader, gzip and validation under libFuzzer for FUZZ_SECONDS (crashes land in data/fuzz/)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@mkdir -p data/fuzz/corpus data/fuzz/crashes
+	@for f in SampleData/suppliers/*/*; do \
+		name=$$(basename $$f); \
+		case $$f in *.gz) mode='\x01';; *) mode='\x00';; esac; \
+		{ printf "$$mode"; head -c 4000 $$f; } > data/fuzz/corpus/seed-$$name; \
+	done
+	.build-fuzz/release/SluiceFuzz data/fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-timeout=10 -rss_limit_mb=2048 -artifact_prefix=data/fuzz/crashes/ -print_final_stats=1

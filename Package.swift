@@ -48,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzzing: swift build -c release --product SluiceFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+        .executableTarget(name: "SluiceFuzz", dependencies: ["SluiceCSV", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV", "SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(

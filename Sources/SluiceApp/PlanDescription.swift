@@ -12,7 +12,7 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
         lines.append("  supplier \(supplier.name): \(supplier.path.path)" + (supplier.concurrency.map { ", cap \($0)" } ?? ""))
     }
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
-    if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover() {
+    if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
         let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
         let bytes = files.reduce(Int64(0)) { $0 + $1.size }
         lines.append("  found: \(files.count) files (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) from \(source.suppliers.count) suppliers")

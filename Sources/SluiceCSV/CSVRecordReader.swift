@@ -22,6 +22,9 @@ final class CSVRecordReader: RecordReader {
     private var closed = false
     /// Line where the quoted field still open at the end of input began.
     private var openQuoteLine = 0
+    private let maxFieldBytes: Int
+    /// Raw text kept per row for the quarantine: up to `max_field_bytes`; a longer row keeps its start.
+    private let maxRawBytes: Int
     private(set) var header: [String] = []
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
@@ -29,6 +32,8 @@ final class CSVRecordReader: RecordReader {
     init(stream: any ByteStream, resume: ResumePoint, options: ReaderOptions, chunkSize: Int = 256 * 1024) throws {
         self.stream = stream
         delimiter = options.delimiter
+        maxFieldBytes = options.maxFieldBytes
+        maxRawBytes = max(options.maxFieldBytes, 64 * 1024)
         chunk = .allocate(byteCount: chunkSize, alignment: 16)
         parser = .allocate(capacity: 1)
         context = .allocate(capacity: 1)
@@ -64,7 +69,12 @@ final class CSVRecordReader: RecordReader {
 
     private func readHeader() throws {
         try fill()
+        if chunkEnd == 0 { throw ReadError(.empty, "the file is empty", line: 1, offset: 0) }
         if chunkEnd >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { chunkStart = 3 }
+        if chunkEnd >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF)
+            || UnsafeRawBufferPointer(rebasing: chunk[0..<min(chunkEnd, 256)]).contains(0) {
+            throw ReadError(.encoding, "the file looks like UTF-16 (a UTF-16 byte-order mark or NUL bytes in the header); declare encoding: utf16 if the supplier sends UTF-16", line: 1, offset: 0)
+        }
         var row = RawRow()
         switch try next(into: &row) {
         case .end:
@@ -75,7 +85,7 @@ final class CSVRecordReader: RecordReader {
             header = try (0..<row.fieldCount).map { index in
                 let bytes = row.fieldBytes[row.fieldRange(index)]
                 guard let name = String(validating: bytes, as: UTF8.self) else {
-                    throw ReadError(.encoding, "header field \(index + 1) is not valid UTF-8", line: 1, offset: 0)
+                    throw ReadError(.encoding, "header field \(index + 1) is not valid UTF-8; declare encoding: latin1 if the supplier sends Latin-1", line: 1, offset: 0)
                 }
                 return name.trimmingCharacters(in: .whitespaces)
             }
@@ -133,7 +143,7 @@ final class CSVRecordReader: RecordReader {
             if parser.pointee.quoted != 0 && (!wasQuoted || row.pointee.fieldEnds.count != fieldsBefore) {
                 openQuoteLine = line
             }
-            row.pointee.raw.append(contentsOf: piece.bindMemory(to: UInt8.self))
+            keepRaw(piece, in: row)
             fedInRow += piece.count
             chunkStart = pieceEnd
             if endsLine { line += 1 }
@@ -146,6 +156,57 @@ final class CSVRecordReader: RecordReader {
                 return malformed(row, reason)
             }
             if context.pointee.rowEnded { return completed(row) }
+            if parser.pointee.entry_pos > maxFieldBytes {
+                // Stop buffering a runaway field: skip to the end of its record on our own.
+                let field = row.pointee.fieldEnds.count + 1
+                let quoted = parser.pointee.quoted != 0
+                resetParser()
+                try skipRecord(row, inQuotes: quoted)
+                return malformed(row, "field \(field) is longer than max_field_bytes (\(maxFieldBytes)); the row is skipped")
+            }
+        }
+    }
+
+    private func keepRaw(_ bytes: UnsafeRawBufferPointer, in row: UnsafeMutablePointer<RawRow>) {
+        let room = maxRawBytes - row.pointee.raw.count
+        guard room > 0 else { return }
+        row.pointee.raw.append(contentsOf: bytes.prefix(room))
+    }
+
+    /// Scans to the end of the current record without parsing it, honouring quotes: inside
+    /// quotes `""` is a quote and a lone `"` closes them; outside, a line end ends the record.
+    private func skipRecord(_ row: UnsafeMutablePointer<RawRow>, inQuotes: Bool) throws {
+        var quoted = inQuotes
+        var pendingQuote = false
+        while true {
+            if chunkStart == chunkEnd { try fill() }
+            if chunkStart == chunkEnd { return }
+            let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var index = chunkStart
+            while index < chunkEnd {
+                let byte = base[index]
+                index += 1
+                if pendingQuote {
+                    pendingQuote = false
+                    if byte == 34 { continue }
+                    quoted = false
+                }
+                if quoted {
+                    if byte == 34 { pendingQuote = true }
+                    else if byte == 10 || (byte == 13 && (index == chunkEnd || base[index] != 10)) { line += 1 }
+                    continue
+                }
+                if byte == 34 { quoted = true; continue }
+                if byte == 10 || byte == 13 {
+                    if byte == 13, index < chunkEnd, base[index] == 10 { index += 1 }
+                    line += 1
+                    keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<index]), in: row)
+                    chunkStart = index
+                    return
+                }
+            }
+            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<chunkEnd]), in: row)
+            chunkStart = chunkEnd
         }
     }
 
@@ -204,7 +265,7 @@ final class CSVRecordReader: RecordReader {
             if chunkStart == chunkEnd { try fill() }
             if chunkStart == chunkEnd { return }
             let (end, endsLine) = try nextPieceEnd()
-            row.pointee.raw.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]).bindMemory(to: UInt8.self))
+            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]), in: row)
             chunkStart = end
             if endsLine {
                 line += 1

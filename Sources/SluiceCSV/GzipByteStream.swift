@@ -4,7 +4,7 @@ import SluiceCore
 /// Inflates a gzip file as it is read: every member in turn, each trailer's CRC-32 and length
 /// checked by zlib, and anything after the last member that is not another member is an error.
 final class GzipByteStream: ByteStream {
-    private let file: FileByteStream
+    private let file: any ByteStream
     private let stream: UnsafeMutablePointer<z_stream>
     private let input: UnsafeMutableRawBufferPointer
     private var inputEnded = false
@@ -16,10 +16,20 @@ final class GzipByteStream: ByteStream {
     private var inputFilled = 0
     /// Inflated bytes produced so far.
     private(set) var inflatedOffset: Int64 = 0
+    private let maxInflatedBytes: Int64
+    private let maxRatio: Double
 
     /// - Throws: `ReadError` when the file cannot be opened.
-    init(path: String, inputBufferSize: Int = 256 * 1024) throws {
-        file = try FileByteStream(path: path)
+    convenience init(path: String, options: ReaderOptions = ReaderOptions(), inputBufferSize: Int = 256 * 1024) throws {
+        try self.init(source: try FileByteStream(path: path), options: options, inputBufferSize: inputBufferSize)
+    }
+
+    /// Inflates the bytes `source` delivers.
+    /// - Throws: `ReadError` when zlib cannot start.
+    init(source: any ByteStream, options: ReaderOptions = ReaderOptions(), inputBufferSize: Int = 256 * 1024) throws {
+        file = source
+        maxInflatedBytes = options.maxInflatedBytes
+        maxRatio = options.maxCompressionRatio
         input = .allocate(byteCount: inputBufferSize, alignment: 16)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -74,7 +84,19 @@ final class GzipByteStream: ByteStream {
         }
         let produced = buffer.count - Int(stream.pointee.avail_out)
         inflatedOffset += Int64(produced)
+        try checkBomb()
         return produced
+    }
+
+    /// Stops a decompression bomb: too many inflated bytes, or too many per compressed byte.
+    private func checkBomb() throws {
+        if inflatedOffset > maxInflatedBytes {
+            throw ReadError(.tooLarge, "gzip inflates past max_inflated_bytes (\(maxInflatedBytes)) at compressed byte \(compressedOffset)")
+        }
+        let compressed = max(compressedOffset, 1)
+        if inflatedOffset > 16 << 20, Double(inflatedOffset) / Double(compressed) > maxRatio {
+            throw ReadError(.tooLarge, "gzip inflates \(inflatedOffset) bytes from \(compressed) (more than max_compression_ratio \(Int(maxRatio)):1): a decompression bomb?")
+        }
     }
 
     func skip(to offset: Int64) throws {

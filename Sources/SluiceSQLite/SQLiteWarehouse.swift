@@ -139,6 +139,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         case .quarantined(let reason): (.quarantined, reason)
         case .failed(let reason): (.failed, reason)
         case .rolledBack(let reason): (.failed, reason)
+        case .empty: (.empty, "the file is empty")
+        case .damaged(let reason): (.quarantined, reason)
         }
         update.bind(9, state.rawValue)
         update.bind(10, error)
@@ -178,7 +180,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
 
     // MARK: CheckpointStore
 
-    public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, at time: Double) throws -> [FileRecord] {
+    public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
+                         at time: Double) throws -> [FileRecord] {
         try database.transaction {
             try files.map { file in
                 if let known = try lookup(file) { return known }
@@ -195,6 +198,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                 let loaded = try loadedVersions(of: file, newID: id)
                 if !loaded.isEmpty {
                     try handleChange(of: file, newID: id, loaded: loaded, policy: onChange, at: time)
+                } else if onDuplicate == .skip, let original = try sameContent(as: file, newID: id) {
+                    try markVersion(id, .duplicate, "same content as \(original); not loaded (on_duplicate: skip)", at: time)
                 }
                 var record = try lookup(file)!
                 record.registeredNow = true
@@ -213,6 +218,18 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         var versions: [(Int64, Int64)] = []
         try query.rows { versions.append(($0.int(0), $0.int(1))) }
         return versions
+    }
+
+    /// Another file, under any name or supplier, with the same size and fingerprint that is not rejected.
+    private func sameContent(as file: DiscoveredFile, newID: Int64) throws -> String? {
+        let query = try statements(StoreSQL.sameContent)
+        query.bind(1, pipeline)
+        query.bind(2, file.size)
+        query.bind(3, file.fingerprint)
+        query.bind(4, newID)
+        var original: String?
+        try query.rows { original = "\($0.string(0) ?? "")/\($0.string(1) ?? "")" }
+        return original
     }
 
     /// A file that loaded came back with other content: reject it, ignore it, or replace the old rows.
@@ -336,6 +353,24 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         openings.bind(1, pipeline)
         try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
         return bySupplier.values.sorted { $0.supplier < $1.supplier }
+    }
+
+    public func quarantine(limit: Int?) throws -> [QuarantineEntry] {
+        var entries: [QuarantineEntry] = []
+        let query = try database.prepare("""
+            SELECT supplier, file, kind, line, byte_offset, row_number, reason, raw FROM sluice_quarantine
+            WHERE pipeline = ? ORDER BY id LIMIT ?
+            """)
+        query.bind(1, pipeline)
+        query.bind(2, limit ?? -1)
+        try query.rows { row in
+            entries.append(QuarantineEntry(
+                supplier: row.string(0) ?? "", file: row.string(1) ?? "", kind: row.string(2) ?? "",
+                line: row.isNull(3) ? nil : Int(row.int(3)), byteOffset: row.isNull(4) ? nil : row.int(4),
+                rowNumber: row.isNull(5) ? nil : Int(row.int(5)), reason: row.string(6) ?? "",
+                raw: row.isNull(7) ? nil : row.bytes(7)))
+        }
+        return entries
     }
 
     public func timeline() throws -> [FileTiming] {

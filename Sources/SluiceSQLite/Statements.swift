@@ -59,6 +59,12 @@ enum StoreSQL {
         WHERE pipeline = ? AND supplier = ? AND path = ? AND id <> ? AND state = 'done'
         """
 
+    static let sameContent = """
+        SELECT supplier, path FROM sluice_files
+        WHERE pipeline = ? AND size = ? AND fingerprint = ? AND id <> ?
+          AND state IN ('pending', 'loading', 'done', 'failed') ORDER BY id LIMIT 1
+        """
+
     static let markVersion = """
         UPDATE sluice_files SET state = ?, last_error = ?, finished_at = ? WHERE id = ?
         """

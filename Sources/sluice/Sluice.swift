@@ -10,6 +10,6 @@ struct Sluice: AsyncParsableCommand {
             3 finished, but files were quarantined or could not be read; 4 the store or sink could not be used; \
             64 command-line usage error.
             """,
-        subcommands: [Run.self, Check.self, Status.self, Report.self, Sample.self]
+        subcommands: [Run.self, Check.self, Status.self, Report.self, Quarantine.self, Sample.self]
     )
 }

@@ -31,6 +31,7 @@ private func check(_ column: ColumnDefinition, _ field: [UInt8]) -> Checked {
         case .success(.integer(let v)): return .integer(v)
         case .success(.real(let v)): return .real(v)
         case .success(.text(let r)): return .text(String(decoding: bytes[r], as: UTF8.self))
+        case .success(.rewritten(let text)): return .text(String(decoding: text, as: UTF8.self))
         case .failure(let issue): return .invalid(issue.reason)
         }
     }
@@ -214,8 +215,12 @@ private let allTypes: [ColumnType] = [.string, .integer, .decimal(precision: 10,
         #expect(check(column(.date), "29/02/2024").isInvalid)
     }
 
-    @Test func timestampsStayText() {
-        #expect(check(column(.timestamp), "2026-03-14T09:26:53.5+01:00") == .text("2026-03-14T09:26:53.5+01:00"))
+    @Test func timestampsWithAnOffsetMoveToUTCAndOthersStayAsWritten() {
+        #expect(check(column(.timestamp), "2026-03-14T09:26:53.5+01:00") == .text("2026-03-14T08:26:53.5Z"))
+        #expect(check(column(.timestamp), "2026-01-01T00:30:00+0100") == .text("2025-12-31T23:30:00Z"))
+        #expect(check(column(.timestamp), "2024-02-28T23:00-02") == .text("2024-02-29T01:00:00Z"))
+        #expect(check(column(.timestamp), "2026-03-14T09:26:53Z") == .text("2026-03-14T09:26:53Z"))
+        #expect(check(column(.timestamp), "2026-03-14 09:26") == .text("2026-03-14 09:26"))
         #expect(check(column(.timestamp), "2026-03-14 24:00").reason?.contains("is not a timestamp") == true)
     }
 

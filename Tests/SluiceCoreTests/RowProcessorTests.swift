@@ -185,21 +185,21 @@ private struct Harness {
     @Test func nulByteIsInvalidAndNamesTheField() throws {
         var h = try Harness(schema(col("a", .string), col("b", .string), col("c", .string)), header: ["a", "b", "c"])
         let row = rawRow([Array("ok".utf8), [0x61, 0x00, 0x62], Array("z".utf8)])
-        #expect(h.process(row) == .invalid("field 2 contains a NUL byte"))
+        #expect(h.process(row) == .invalid("field 2 contains a NUL byte (NUL is rejected so every sink stores the same text)"))
         #expect(h.batch.arena.isEmpty && h.batch.cells.isEmpty)
     }
 
     @Test func invalidUTF8IsInvalidAndNamesTheByte() throws {
         var h = try Harness(schema(col("a", .string), col("b", .string)), header: ["a", "b"])
-        #expect(h.process(rawRow([[0x41, 0xFF], Array("z".utf8)])) == .invalid("field 1 contains invalid UTF-8 (byte 0xFF)"))
-        #expect(h.process(rawRow([Array("ok".utf8), [0xC3, 0x28]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xC3)"))
-        #expect(h.process(rawRow([Array("".utf8), [0xED, 0xA0, 0x80]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xED)"))
+        #expect(h.process(rawRow([[0x41, 0xFF], Array("z".utf8)])) == .invalid("field 1 contains invalid UTF-8 (byte 0xFF at byte 1 of the file; declare encoding: latin1 if the supplier sends Latin-1)"))
+        #expect(h.process(rawRow([Array("ok".utf8), [0xC3, 0x28]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xC3 at byte 3 of the file; declare encoding: latin1 if the supplier sends Latin-1)"))
+        #expect(h.process(rawRow([Array("".utf8), [0xED, 0xA0, 0x80]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xED at byte 1 of the file; declare encoding: latin1 if the supplier sends Latin-1)"))
         #expect(h.batch.rowCount == 0)
     }
 
     @Test func invalidUTF8InAnIgnoredColumnStillRejectsTheRow() throws {
         var h = try Harness(schema(col("a", .string)), header: ["a", "extra"])
-        #expect(h.process(rawRow([Array("x".utf8), [0xFE]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xFE)"))
+        #expect(h.process(rawRow([Array("x".utf8), [0xFE]])) == .invalid("field 2 contains invalid UTF-8 (byte 0xFE at byte 2 of the file; declare encoding: latin1 if the supplier sends Latin-1)"))
     }
 
     /// Each field must be valid UTF-8 on its own. A two-byte sequence split across a field
@@ -208,7 +208,7 @@ private struct Harness {
     @Test func multiByteSequenceSplitAcrossFieldsIsInvalid() throws {
         var h = try Harness(schema(col("a", .string), col("b", .string)), header: ["a", "b"])
         let outcome = h.process(rawRow([[0x61, 0xC3], [0xA9, 0x62]]))
-        #expect(outcome == .invalid("field 1 contains invalid UTF-8 (byte 0xC3)"))
+        #expect(outcome == .invalid("field 1 contains invalid UTF-8 (byte 0xC3 at byte 1 of the file; declare encoding: latin1 if the supplier sends Latin-1)"))
         #expect(h.batch.rowCount == 0, "bytes that are not UTF-8 must not reach the staging table as text")
     }
 

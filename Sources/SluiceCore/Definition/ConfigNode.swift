@@ -83,6 +83,17 @@ struct ConfigNode {
         throw error("expected a duration such as 200ms, 2s or 1m (at most a year), found '\(text)'")
     }
 
+    /// `1MiB`, `512KB`, `4GiB` or a byte count.
+    func byteSize() throws -> Int {
+        let text = try string().replacingOccurrences(of: " ", with: "")
+        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), value >= 1, value * scale < 1e15 { return Int(value * scale) }
+        }
+        if let value = Int(text), value >= 1 { return value }
+        throw error("expected a size such as 1MiB, 512KB or 4GiB, found '\(text)'")
+    }
+
     /// `3/s`, `120/m`, `1000/h` or a bare number per second.
     func rate() throws -> Double {
         let text = try string().replacingOccurrences(of: " ", with: "")

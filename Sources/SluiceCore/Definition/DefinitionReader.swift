@@ -34,7 +34,9 @@ struct DefinitionReader {
     }
 
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
-        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change"])
+        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change",
+                                             "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
+                                             "on_corrupt", "on_duplicate"])
         let root = try map["root"].map { resolve(try $0.string()) }
         let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
         if root == nil && suppliers.isEmpty {
@@ -55,18 +57,30 @@ struct DefinitionReader {
             delimiter = bytes[0]
         }
         let batchRows = try map["batch_rows"]?.int(min: 1) ?? 8192
-        return SourceDefinition(root: root, suppliers: suppliers, patterns: patterns,
-                                delimiter: delimiter, batchRows: batchRows,
-                                onChange: try map["on_change"]?.oneOf(ChangePolicy.self) ?? .fail)
+        var source = SourceDefinition(root: root, suppliers: suppliers, patterns: patterns,
+                                      delimiter: delimiter, batchRows: batchRows,
+                                      onChange: try map["on_change"]?.oneOf(ChangePolicy.self) ?? .fail)
+        source.reader.delimiter = delimiter
+        source.reader.encoding = try map["encoding"]?.oneOf(TextEncoding.self) ?? .utf8
+        source.reader.maxFieldBytes = try map["max_field_bytes"]?.byteSize() ?? source.reader.maxFieldBytes
+        source.reader.maxInflatedBytes = Int64(try map["max_inflated_bytes"]?.byteSize() ?? Int(source.reader.maxInflatedBytes))
+        if let ratio = map["max_compression_ratio"] {
+            source.reader.maxCompressionRatio = try ratio.double()
+            guard source.reader.maxCompressionRatio >= 1 else { throw ratio.error("must be at least 1") }
+        }
+        source.onCorrupt = try map["on_corrupt"]?.oneOf(CorruptFilePolicy.self) ?? .reject
+        source.onDuplicate = try map["on_duplicate"]?.oneOf(DuplicatePolicy.self) ?? .load
+        return source
     }
 
     private func supplier(_ node: ConfigNode) throws -> SupplierDefinition {
-        let map = try node.mapping(allowed: ["name", "path", "concurrency", "rate"])
+        let map = try node.mapping(allowed: ["name", "path", "concurrency", "rate", "encoding"])
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
         return SupplierDefinition(name: name, path: resolve(try map.require("path").string()),
                                   concurrency: try map["concurrency"]?.int(min: 1),
-                                  rate: try map["rate"]?.rate())
+                                  rate: try map["rate"]?.rate(),
+                                  encoding: try map["encoding"]?.oneOf(TextEncoding.self))
     }
 
     private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {
@@ -127,7 +141,7 @@ struct DefinitionReader {
 
     private func column(_ node: ConfigNode) throws -> ColumnDefinition {
         let map = try node.mapping(allowed: ["name", "type", "required", "minimum", "maximum",
-                                             "min_length", "max_length", "pattern", "enum"])
+                                             "min_length", "max_length", "pattern", "enum", "format"])
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("column name '\(name)' must be letters, digits and '_'") }
         let typeNode = try map.require("type")
@@ -147,6 +161,15 @@ struct DefinitionReader {
             column.pattern = pattern
         }
         column.allowed = try map["enum"]?.stringList()
+        if let formatNode = map["format"] {
+            let format = try formatNode.string()
+            guard type == .date else { throw formatNode.error("only date columns take a format") }
+            let counts = ["YYYY", "MM", "DD"].map { format.components(separatedBy: $0).count - 1 }
+            guard counts == [1, 1, 1], format.filter({ "YMD".contains($0) }).count == 8 else {
+                throw formatNode.error("a date format has YYYY, MM and DD once each, with fixed separators, e.g. DD/MM/YYYY")
+            }
+            column.format = format
+        }
         let numeric: Bool = switch type { case .integer, .decimal: true; default: false }
         if !numeric, let key = ["minimum", "maximum"].first(where: { map[$0] != nil }) {
             throw try map.require(key).error("only integer and decimal columns take \(key)")

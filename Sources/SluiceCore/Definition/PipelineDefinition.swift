@@ -31,6 +31,27 @@ public struct SourceDefinition: Sendable {
     public var batchRows: Int
     /// What to do when a loaded file reappears with other content.
     public var onChange: ChangePolicy
+    /// Field size, inflate and encoding settings for every file (a supplier may override the encoding).
+    public var reader = ReaderOptions()
+    /// What to do with the rows before the point where a file turns out corrupt or truncated.
+    public var onCorrupt: CorruptFilePolicy = .reject
+    /// What to do with a file whose content was already delivered under another name.
+    public var onDuplicate: DuplicatePolicy = .load
+}
+
+/// Rows read before a file turned out corrupt or truncated.
+public enum CorruptFilePolicy: String, Sendable, CaseIterable {
+    /// None of the file's rows load (the default): a truncated file is usually re-sent whole.
+    case reject
+    /// The rows before the damage load; the file is still quarantined with the reason.
+    case keep_good_rows
+}
+
+/// The same content delivered again under another name or by another supplier.
+public enum DuplicatePolicy: String, Sendable, CaseIterable {
+    case load
+    /// Recorded as a duplicate of the earlier file and not loaded.
+    case skip
 }
 
 /// One supplier and the directory it delivers into.
@@ -41,6 +62,8 @@ public struct SupplierDefinition: Sendable, Equatable {
     public var concurrency: Int?
     /// Overrides `limits.rate` for this supplier (file opens per second).
     public var rate: Double?
+    /// Overrides `source.encoding` for this supplier.
+    public var encoding: TextEncoding?
 }
 
 /// Concurrency caps and start staggering.

@@ -29,6 +29,8 @@ public struct ColumnDefinition: Sendable {
     public var maxLength: Int?
     public var pattern: String?
     public var allowed: [String]?
+    /// For dates: the layout suppliers use, e.g. `DD/MM/YYYY`; stored as `YYYY-MM-DD`.
+    public var format: String?
 
     public init(name: String, type: ColumnType, required: Bool = false) {
         self.name = name

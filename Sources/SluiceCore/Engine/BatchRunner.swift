@@ -40,12 +40,18 @@ public struct BatchRunner: Sendable {
         let clockStart = ContinuousClock.now
         let clock = RunClock()
         try sink.prepare(columns: plan.columns)
-        let discovered = try source.discover()
-        let records = try store.register(discovered, onChange: definition.source.onChange, at: clock.timestamp())
+        let discovery = try source.discover()
+        let discovered = discovery.files
+        let records = try store.register(discovered, onChange: definition.source.onChange,
+                                         onDuplicate: definition.source.onDuplicate, at: clock.timestamp())
         let runID = try store.beginRun(at: clock.timestamp())
 
         var summaries = source.suppliers.map(SupplierSummary.init)
         let supplierIndex = Dictionary(uniqueKeysWithValues: source.suppliers.enumerated().map { ($1, $0) })
+        for problem in discovery.problems {
+            logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
+            if let index = supplierIndex[problem.supplier] { summaries[index].filesFailed += 1 }
+        }
         var jobs: [FileJob] = []
         var unsettled: [FileJob] = []
         var filesBySupplier = Array(repeating: [Int](), count: summaries.count)
@@ -56,7 +62,7 @@ public struct BatchRunner: Sendable {
                 // A new version of a loaded file, rejected on sight (on_change: fail).
                 summaries[supplier].files += 1
                 summaries[supplier].filesQuarantined += 1
-            case .done, .quarantined, .superseded:
+            case .done, .quarantined, .superseded, .empty, .duplicate:
                 summaries[supplier].skipped += 1
                 if record.state == .done && !record.settled { unsettled.append(FileJob(file: file, record: record)) }
             case .pending, .loading, .failed:
@@ -79,8 +85,8 @@ public struct BatchRunner: Sendable {
             summaries[index].rowsQuarantined += result.rowsQuarantined
             summaries[index].rowsFiltered += result.rowsFiltered
             switch result.completion {
-            case .done: break
-            case .quarantined: summaries[index].filesQuarantined += 1
+            case .done, .empty: break
+            case .quarantined, .damaged: summaries[index].filesQuarantined += 1
             case .failed, .rolledBack: summaries[index].filesFailed += 1
             }
             if result.interrupted { summaries[index].filesInterrupted += 1 }
@@ -91,8 +97,15 @@ public struct BatchRunner: Sendable {
             if let start = firstStart[index] { summaries[index].seconds = lastFinish[index] - start }
         }
         let wall = (ContinuousClock.now - clockStart).inSeconds
-        let summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
+        var summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
                                  stoppedBySignal: stop.signal)
+        summary.problems = discovery.problems.map(\.description)
+            + results.compactMap { result in
+                switch result.completion {
+                case .done, .empty: nil
+                case .quarantined(let reason), .failed(let reason), .rolledBack(let reason), .damaged(let reason): reason
+                }
+            }
         try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
                             summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined",
                             breakerOpenings: openings)

@@ -70,7 +70,7 @@ struct FileScheduler: Sendable {
     private func outcome(of result: FileResult) -> SchedulerStateMachine.Outcome {
         if result.interrupted { return .succeeded }
         switch result.completion {
-        case .done, .quarantined, .rolledBack: return .succeeded
+        case .done, .quarantined, .rolledBack, .empty, .damaged: return .succeeded
         case .failed: return .transientFailure(retryAfter: result.retryAfter)
         }
     }

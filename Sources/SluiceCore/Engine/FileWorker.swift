@@ -49,8 +49,9 @@ struct FileWorker: Sendable {
                 throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
             }
             let opening = ContinuousClock.now
-            let reader = try await readers.open(job.file, resume: job.record.next,
-                                          options: ReaderOptions(delimiter: definition.source.delimiter))
+            var options = definition.source.reader
+            options.encoding = definition.source.suppliers.first { $0.name == job.file.supplier }?.encoding ?? options.encoding
+            let reader = try await readers.open(job.file, resume: job.record.next, options: options)
             if job.record.next.offset > 0 {
                 logger.info("resuming a partly loaded file", metadata: [
                     "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)",
@@ -92,6 +93,12 @@ struct FileWorker: Sendable {
                 state.abandonPending()
                 state.result.retryAfter = error.retryAfter
                 return try await finish(&state, .failed(reason: reason))
+            }
+            if error.kind == .empty { return try await finish(&state, .empty) }
+            if definition.source.onCorrupt == .keep_good_rows, error.kind == .truncated || error.kind == .corruptGzip {
+                let kept = "\(reason); the \(state.result.rowsRead + state.progress.rowsRead) rows before it were kept (on_corrupt: keep_good_rows)"
+                state.quarantineWholeFile(kept, line: error.line, offset: error.offset)
+                return try await finish(&state, .damaged(reason: kept))
             }
             return try await finish(&state, .quarantined(reason: reason), line: error.line, offset: error.offset)
         } catch let rejection as FileRejection {

@@ -14,6 +14,10 @@ public enum FileState: String, Sendable, CaseIterable {
     case failed
     /// An older version of a file that was reloaded (`on_change: reload`); its rows were removed.
     case superseded
+    /// A file with no bytes; distinct from a header-only file, which is `done` with 0 rows.
+    case empty
+    /// The same content as a file delivered earlier (`on_duplicate: skip`); not loaded.
+    case duplicate
 }
 
 /// What to do when a file that already loaded shows up again with other content.

@@ -5,6 +5,11 @@ public enum FileCompletion: Sendable, Equatable {
     case quarantined(reason: String)
     /// The file could not be read this time; it stays eligible for the next run from its checkpoint.
     case failed(reason: String)
+    /// The file has no bytes at all: recorded, nothing to load.
+    case empty
+    /// The file is corrupt or truncated past some point; the rows before it are kept
+    /// (`on_corrupt: keep_good_rows`) and the file is quarantined with the reason.
+    case damaged(reason: String)
     /// The file changed while it was read: everything it committed is taken back out and its
     /// checkpoint returns to the start, so no row of the old content survives next to the new.
     case rolledBack(reason: String)

@@ -46,6 +46,8 @@ public struct RunSummary: Sendable {
     public var wallSeconds: Double
     /// The signal that stopped the run early, if one did.
     public var stoppedBySignal: Int32?
+    /// One line per file that was refused, quarantined whole or could not be read, with the reason.
+    public var problems: [String] = []
 
     public init(pipeline: String, suppliers: [SupplierSummary], wallSeconds: Double, stoppedBySignal: Int32? = nil) {
         self.pipeline = pipeline

@@ -1,9 +1,11 @@
 /// Per-file checkpoints: identity, state, offsets, counts and timeline.
 public protocol CheckpointStore: AnyObject, Sendable {
     /// Records newly discovered files (once per identity) and returns the record for each input, in order.
-    /// A new version of a file that already loaded is handled by `onChange`.
+    /// A new version of a file that already loaded is handled by `onChange`; content already
+    /// delivered under another name by `onDuplicate`.
     /// - Throws: `StoreError`.
-    func register(_ files: [DiscoveredFile], onChange: ChangePolicy, at time: Double) throws -> [FileRecord]
+    func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
+                  at time: Double) throws -> [FileRecord]
     /// Every known file of the pipeline.
     /// - Throws: `StoreError`.
     func allFiles() throws -> [FileRecord]
@@ -16,6 +18,9 @@ public protocol CheckpointStore: AnyObject, Sendable {
     /// Files and rows per supplier and state, for `sluice status`.
     /// - Throws: `StoreError`.
     func status() throws -> [SupplierStatus]
+    /// Quarantined rows and files, oldest first, at most `limit`.
+    /// - Throws: `StoreError`.
+    func quarantine(limit: Int?) throws -> [QuarantineEntry]
     /// Start and finish times of every file the latest run started, for timeline checks and reports.
     /// - Throws: `StoreError`.
     func timeline() throws -> [FileTiming]
@@ -68,4 +73,30 @@ public struct SupplierStatus: Sendable, Equatable {
     public var breakerOpenings = 0
 
     public init(supplier: String) { self.supplier = supplier }
+}
+
+/// One row or file in the quarantine.
+public struct QuarantineEntry: Sendable, Equatable {
+    public var supplier: String
+    public var file: String
+    /// `row` or `file`.
+    public var kind: String
+    public var line: Int?
+    public var byteOffset: Int64?
+    public var rowNumber: Int?
+    public var reason: String
+    /// The row's raw text (nil for a whole file).
+    public var raw: [UInt8]?
+
+    public init(supplier: String, file: String, kind: String, line: Int?, byteOffset: Int64?, rowNumber: Int?,
+                reason: String, raw: [UInt8]?) {
+        self.supplier = supplier
+        self.file = file
+        self.kind = kind
+        self.line = line
+        self.byteOffset = byteOffset
+        self.rowNumber = rowNumber
+        self.reason = reason
+        self.raw = raw
+    }
 }

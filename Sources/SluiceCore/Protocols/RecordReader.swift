@@ -20,14 +20,35 @@ public protocol RecordReader: AnyObject {
 }
 
 /// Options every reader honours.
-public struct ReaderOptions: Sendable {
+public struct ReaderOptions: Sendable, Equatable {
     public var delimiter: UInt8
+    /// A longer field makes its row invalid; the reader's memory stays bounded by it.
     public var maxFieldBytes: Int
+    /// A gzip file that inflates past this is rejected (a decompression bomb).
+    public var maxInflatedBytes: Int64
+    /// A gzip file whose inflated size exceeds this multiple of its compressed size is rejected
+    /// (checked once it has inflated past 16 MiB, so small repetitive files pass).
+    public var maxCompressionRatio: Double
+    /// How the file's text is encoded; other encodings are converted to UTF-8 as they are read.
+    public var encoding: TextEncoding
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20) {
+    public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20,
+                maxInflatedBytes: Int64 = 4 << 30, maxCompressionRatio: Double = 200, encoding: TextEncoding = .utf8) {
         self.delimiter = delimiter
         self.maxFieldBytes = maxFieldBytes
+        self.maxInflatedBytes = maxInflatedBytes
+        self.maxCompressionRatio = maxCompressionRatio
+        self.encoding = encoding
     }
+}
+
+/// Text encodings a supplier may declare.
+public enum TextEncoding: String, Sendable, CaseIterable {
+    case utf8
+    /// ISO-8859-1: every byte is one character.
+    case latin1
+    /// UTF-16 with a byte-order mark (little-endian without one).
+    case utf16
 }
 
 /// Opens readers; the CSV module provides the real one.
@@ -49,6 +70,8 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
         case malformedHeader = "bad header"
         case encoding = "bad encoding"
         case changed = "changed while read"
+        case tooLarge = "too large"
+        case empty = "empty file"
     }
 
     public let kind: Kind

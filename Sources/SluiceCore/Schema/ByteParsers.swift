@@ -112,6 +112,66 @@ enum ByteParsers {
         }
     }
 
+    /// A timestamp with a numeric zone offset, converted to UTC as `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+    /// Nil when it has no offset (`Z` or none): then it is stored as written.
+    static func utcTimestamp(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let zone = b.lastIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }), zone > 10,
+              let year = number(b, 0, 4), let month = number(b, 5, 2), let day = number(b, 8, 2),
+              let hour = number(b, 11, 2), let minute = number(b, 14, 2),
+              let zoneHours = number(b, zone + 1, 2) else { return nil }
+        var zoneMinutes = 0
+        if b.count - zone == 5 { zoneMinutes = number(b, zone + 3, 2) ?? 0 }
+        if b.count - zone == 6 { zoneMinutes = number(b, zone + 4, 2) ?? 0 }
+        let sign = b[zone] == UInt8(ascii: "+") ? 1 : -1
+        let second = b.count > 16 && b[16] == UInt8(ascii: ":") ? number(b, 17, 2) ?? 0 : 0
+        let fraction = b.count > 19 && b[19] == UInt8(ascii: ".") ? Array(b[19..<zone]) : []
+        var minutes = daysFromCivil(year, month, day) * 1440 + hour * 60 + minute - sign * (zoneHours * 60 + zoneMinutes)
+        let days = Int((Double(minutes) / 1440).rounded(.down))
+        minutes -= days * 1440
+        let (y, m, d) = civilFromDays(days)
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(minutes / 60, 2)):\(pad(minutes % 60, 2)):\(pad(second, 2))"
+        return Array(text.utf8) + fraction + [UInt8(ascii: "Z")]
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// A date in a declared layout of `YYYY`, `MM` and `DD` with fixed separators, as `YYYY-MM-DD`.
+    static func date(_ b: UnsafeBufferPointer<UInt8>, layout: [UInt8]) -> [UInt8]? {
+        guard b.count == layout.count else { return nil }
+        var year = [UInt8](), month = [UInt8](), day = [UInt8]()
+        for (byte, token) in zip(b, layout) {
+            switch token {
+            case UInt8(ascii: "Y"): year.append(byte)
+            case UInt8(ascii: "M"): month.append(byte)
+            case UInt8(ascii: "D"): day.append(byte)
+            default: if byte != token { return nil }
+            }
+        }
+        let iso = year + [UInt8(ascii: "-")] + month + [UInt8(ascii: "-")] + day
+        return iso.withUnsafeBufferPointer { isDate($0) } ? iso : nil
+    }
+
     private static func dateAt(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Bool {
         guard let year = number(b, at, 4), b[at + 4] == UInt8(ascii: "-"),
               let month = number(b, at + 5, 2), b[at + 7] == UInt8(ascii: "-"),

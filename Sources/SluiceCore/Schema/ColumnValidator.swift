@@ -6,6 +6,8 @@ enum ValidatedValue {
     case integer(Int64)
     case real(Double)
     case text(Range<Int>)
+    /// Text rewritten by validation (a declared date layout, a timestamp moved to UTC).
+    case rewritten([UInt8])
 }
 
 /// Checks one column's bytes against its declared rules.
@@ -13,11 +15,13 @@ struct ColumnValidator {
     let column: ColumnDefinition
     private let allowed: [[UInt8]]?
     private let regex: NSRegularExpression?
+    private let dateLayout: [UInt8]?
 
     init(_ column: ColumnDefinition) {
         self.column = column
         allowed = column.allowed.map { $0.map { Array($0.utf8) } }
         regex = column.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
+        dateLayout = column.format.map { Array($0.utf8) }
     }
 
     /// The value of field bytes `range` in `bytes`, or why it is invalid.
@@ -58,10 +62,18 @@ struct ColumnValidator {
             guard let value = ByteParsers.boolean(field) else { return .failure(issue("is not a boolean (true/false, yes/no, 1/0)", field)) }
             return .success(.integer(value ? 1 : 0))
         case .date:
+            if let layout = dateLayout {
+                guard let iso = ByteParsers.date(field, layout: layout) else {
+                    return .failure(issue("is not a date in the declared format \(column.format!)", field))
+                }
+                return .success(.rewritten(iso))
+            }
             return ByteParsers.isDate(field) ? .success(.text(range)) : .failure(issue("is not a date (YYYY-MM-DD)", field))
         case .timestamp:
-            return ByteParsers.isTimestamp(field) ? .success(.text(range))
-                : .failure(issue("is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM])", field))
+            guard ByteParsers.isTimestamp(field) else {
+                return .failure(issue("is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM])", field))
+            }
+            return .success(ByteParsers.utcTimestamp(field).map { .rewritten($0) } ?? .text(range))
         }
     }
 

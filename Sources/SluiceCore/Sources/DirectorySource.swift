@@ -28,10 +28,12 @@ public struct DirectorySource: FileSource {
 
     public var suppliers: [String] { supplierDirectories.map(\.name) }
 
-    public func discover() throws -> [DiscoveredFile] {
-        var found: [DiscoveredFile] = []
+    public func discover() throws -> Discovery {
+        var found = Discovery(files: [])
         for (supplier, directory) in supplierDirectories {
-            found += try files(of: supplier, in: directory)
+            let listed = try files(of: supplier, in: directory)
+            found.files += listed.files
+            found.problems += listed.problems
         }
         return found
     }
@@ -46,12 +48,16 @@ public struct DirectorySource: FileSource {
         patterns.contains { fnmatch($0, name, 0) == 0 }
     }
 
-    private func files(of supplier: String, in directory: URL) throws -> [DiscoveredFile] {
+    private func files(of supplier: String, in directory: URL) throws -> Discovery {
         let root = directory.resolvingSymlinksInPath().path
         guard let walker = FileManager.default.enumerator(atPath: directory.path) else {
             throw ReadError(.notFound, "cannot list supplier \(supplier) at \(directory.path)")
         }
         var files: [DiscoveredFile] = []
+        var problems: [DiscoveryProblem] = []
+        func refuse(_ relative: String, _ reason: String) {
+            problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative, reason: reason))
+        }
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             if Self.isHidden(name) {
@@ -62,7 +68,10 @@ public struct DirectorySource: FileSource {
             let url = directory.appendingPathComponent(relative)
             let resolved = url.resolvingSymlinksInPath().path
             // A link that leads outside the supplier's directory is not the supplier's file.
-            guard resolved == root || resolved.hasPrefix(root + "/") else { continue }
+            guard resolved == root || resolved.hasPrefix(root + "/") else {
+                refuse(relative, "refused: a link that leads outside the supplier directory (to \(resolved))")
+                continue
+            }
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
                   attributes[.type] as? FileAttributeType == .typeRegular,
                   let snapshot = FileSnapshot(url) else { continue }
@@ -70,13 +79,17 @@ public struct DirectorySource: FileSource {
             let fingerprint: String
             do {
                 fingerprint = try Fingerprint.of(url, size: size)
+            } catch let error as ReadError where error.kind == .notFound {
+                continue  // gone between listing and hashing: nothing was delivered after all
             } catch {
-                continue  // vanished or unreadable between listing and hashing: seen again next run
+                refuse(relative, "cannot be read (\(error)); it is tried again by the next run")
+                continue
             }
             files.append(DiscoveredFile(supplier: supplier, relativePath: relative, url: url, size: size,
                                         modified: modified, fingerprint: fingerprint,
                                         isGzip: name.hasSuffix(".gz")))
         }
-        return files.sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
+        return Discovery(files: files.sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) },
+                         problems: problems)
     }
 }

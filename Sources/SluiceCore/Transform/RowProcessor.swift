@@ -66,7 +66,8 @@ struct RowProcessor {
             let range = row.fieldRange(field)
             guard let bad = ByteParsers.firstInvalidTextByte(UnsafeBufferPointer(rebasing: bytes[range])) else { continue }
             let byte = bytes[range.lowerBound + bad]
-            let what = byte == 0 ? "a NUL byte" : "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))"
+            let what = byte == 0 ? "a NUL byte (NUL is rejected so every sink stores the same text)"
+                : "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)) at byte \(rawOffset(of: byte, row)) of the file; declare encoding: latin1 if the supplier sends Latin-1)"
             return "field \(field + 1) contains \(what)"
         }
         return nil
@@ -77,6 +78,12 @@ struct RowProcessor {
         guard case .template(let template) = column.source else { return nil }
         let bytes = Array(OutputPlan.expand(template, values: values).utf8)
         return bytes.withUnsafeBufferPointer { transformText($0, column) }
+    }
+
+    /// Where the offending byte sits in the file: the row's offset plus its place in the raw text.
+    private static func rawOffset(of byte: UInt8, _ row: RawRow) -> Int64 {
+        let index = row.raw.withUnsafeBufferPointer { ByteParsers.firstInvalidTextByte($0) } ?? row.raw.firstIndex(of: byte) ?? 0
+        return row.offset + Int64(index)
     }
 
     private func append(_ bytes: UnsafeBufferPointer<UInt8>, rowNumber: Int, into batch: inout RowBatch) -> RowOutcome {
@@ -95,6 +102,8 @@ struct RowProcessor {
                 case .real(let v): cell = .real(v)
                 case .text(let range):
                     cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), column, into: &batch)
+                case .rewritten(let text):
+                    cell = text.withUnsafeBufferPointer { Self.appendTransformed($0, column, into: &batch) }
                 }
             }
             batch.cells.append(cell)
@@ -160,6 +169,9 @@ struct RowProcessor {
             case .real(let v): matches = filter.values.contains { Double(String(decoding: $0, as: UTF8.self)) == v }
             case .text(let range):
                 let value = Self.transformText(UnsafeBufferPointer(rebasing: bytes[range]), filter.column)
+                matches = filter.values.contains { $0 == value }
+            case .rewritten(let text):
+                let value = text.withUnsafeBufferPointer { Self.transformText($0, filter.column) }
                 matches = filter.values.contains { $0 == value }
             }
         }

@@ -42,6 +42,8 @@ struct Run: AsyncParsableCommand {
         print("loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
         print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
+        for problem in summary.problems.prefix(20) { print("  \(problem)") }
+        if summary.problems.count > 20 { print("  ... and \(summary.problems.count - 20) more") }
         if total.filesQuarantined + total.filesFailed > 0 {
             print("\(total.filesQuarantined) files quarantined, \(total.filesFailed) could not be read: see `sluice status` and the sluice_quarantine table")
         }
