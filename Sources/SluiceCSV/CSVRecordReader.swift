@@ -71,8 +71,9 @@ final class CSVRecordReader: RecordReader {
         try fill()
         if chunkEnd == 0 { throw ReadError(.empty, "the file is empty", line: 1, offset: 0) }
         if chunkEnd >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { chunkStart = 3 }
+        let firstLine = UnsafeRawBufferPointer(rebasing: chunk[0..<chunkEnd]).prefix { $0 != 10 }
         if chunkEnd >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF)
-            || UnsafeRawBufferPointer(rebasing: chunk[0..<min(chunkEnd, 256)]).contains(0) {
+            || firstLine.contains(0) {
             throw ReadError(.encoding, "the file looks like UTF-16 (a UTF-16 byte-order mark or NUL bytes in the header); declare encoding: utf16 if the supplier sends UTF-16", line: 1, offset: 0)
         }
         var row = RawRow()
@@ -162,7 +163,7 @@ final class CSVRecordReader: RecordReader {
                 let quoted = parser.pointee.quoted != 0
                 resetParser()
                 try skipRecord(row, inQuotes: quoted)
-                return malformed(row, "field \(field) is longer than max_field_bytes (\(maxFieldBytes)); the row is skipped")
+                return malformed(row, "field \(field) is longer than max_field_bytes (\(maxFieldBytes))")
             }
         }
     }

@@ -48,8 +48,14 @@ final class GzipByteStream: ByteStream {
 
     private var compressedOffset: Int64 { consumedBefore + Int64(inputFilled - Int(stream.pointee.avail_in)) }
 
+    /// Bytes inflated in the same call as a failure are dropped with it: a bit flip can look
+    /// like a truncation, and zlib cannot say which of those last bytes were good.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
+        return try inflateMore(into: buffer)
+    }
+
+    private func inflateMore(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = UInt32(buffer.count)
         while stream.pointee.avail_out > 0 {

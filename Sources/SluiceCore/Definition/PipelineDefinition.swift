@@ -39,11 +39,13 @@ public struct SourceDefinition: Sendable {
     public var onDuplicate: DuplicatePolicy = .load
 }
 
-/// Rows read before a file turned out corrupt or truncated.
+/// Rows read before a file turned out truncated.
 public enum CorruptFilePolicy: String, Sendable, CaseIterable {
-    /// None of the file's rows load (the default): a truncated file is usually re-sent whole.
+    /// None of the file's rows load (the default): a truncated file is usually re-sent whole,
+    /// and loading part of it would leave a gap nobody sees.
     case reject
-    /// The rows before the damage load; the file is still quarantined with the reason.
+    /// The rows before the cut load; the file is still quarantined with the reason. Corrupt
+    /// (not truncated) gzip data loads nothing either way: which bytes were good is unknowable.
     case keep_good_rows
 }
 

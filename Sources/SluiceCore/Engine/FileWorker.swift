@@ -95,7 +95,7 @@ struct FileWorker: Sendable {
                 return try await finish(&state, .failed(reason: reason))
             }
             if error.kind == .empty { return try await finish(&state, .empty) }
-            if definition.source.onCorrupt == .keep_good_rows, error.kind == .truncated || error.kind == .corruptGzip {
+            if definition.source.onCorrupt == .keep_good_rows, error.kind == .truncated {
                 let kept = "\(reason); the \(state.result.rowsRead + state.progress.rowsRead) rows before it were kept (on_corrupt: keep_good_rows)"
                 state.quarantineWholeFile(kept, line: error.line, offset: error.offset)
                 return try await finish(&state, .damaged(reason: kept))
