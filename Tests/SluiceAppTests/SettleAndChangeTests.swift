@@ -17,6 +17,20 @@ struct MeddlingReaders: RecordReaderFactory {
     }
 }
 
+/// Lists the directory, then removes one file before anything opens it.
+struct VanishingSource: FileSource {
+    let inner: DirectorySource
+    let vanishing: String
+
+    var suppliers: [String] { inner.suppliers }
+
+    func discover() throws -> Discovery {
+        let found = try inner.discover()
+        for file in found.files where file.relativePath == vanishing { try FileManager.default.removeItem(at: file.url) }
+        return found
+    }
+}
+
 @Suite struct SettleAndChangeTests {
     let header = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n"
 
@@ -155,5 +169,27 @@ struct MeddlingReaders: RecordReaderFactory {
         #expect(try loadedIDs(dir) == expected)
         _ = url
         _ = second
+    }
+
+    @Test func aFileVanishingBetweenListingAndOpeningIsReportedAndNothingLoads() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "gone.csv", ids: 1...3)
+        _ = try writeFile(dir, "stays.csv", ids: 4...5)
+        let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
+                                              ["retry={max_attempts: 2, initial_delay: 5ms}"])
+        let warehouse = try openWarehouse(definition)
+        let source = VanishingSource(inner: try DirectorySource(definition: definition.source), vanishing: "gone.csv")
+        let runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
+                                 store: warehouse, sink: warehouse, logger: Logger(label: "test"))
+
+        let summary = try await runner.run()
+
+        #expect(summary.exitCode == 3)
+        #expect(summary.total.filesFailed == 1)
+        #expect(try loadedIDs(dir) == [4, 5])
+        let state = try query(dir.path("db.sqlite"), "SELECT state, attempts, last_error FROM sluice_files WHERE path = 'gone.csv'")
+        #expect(state.first?[0] == "failed")
+        #expect(state.first?[1] == "2")
+        #expect((state.first?[2] ?? nil)?.contains("not found") == true)
     }
 }
