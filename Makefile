@@ -6,7 +6,7 @@ PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
 DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3
 
-.PHONY: run test deps build sample clean fuzz
+.PHONY: run test deps build sample clean fuzz bench bench-full
 
 ## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
 run: build sample
@@ -51,3 +51,11 @@ fuzz: deps
 	done
 	.build-fuzz/release/SluiceFuzz data/fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix=data/fuzz/crashes/ -print_final_stats=1
+
+## bench: Sluice against sqlite3 .import, DuckDB, Python and the insert floor on the 20 KB workload
+bench: build
+	python3 Benchmarks/bench.py
+
+## bench-full: the full reference workload (20 suppliers x 500 files x 2 MB, about 20 GB), Sluice only
+bench-full: build
+	python3 Benchmarks/bench.py --file-size 2MB --runs 1 --skip-baselines

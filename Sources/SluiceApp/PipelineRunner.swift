@@ -11,6 +11,8 @@ public struct RunOptions: Sendable {
     public var logger: Logger
     /// Stops the run cleanly when requested (signal handlers request it).
     public var stop: StopRequest
+    /// Read, parse, validate and transform everything, but store nothing (no checkpoints either).
+    public var dryRun = false
 
     public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice"), stop: StopRequest = StopRequest()) {
         self.progressInterval = progressInterval
@@ -37,10 +39,10 @@ public func openWarehouse(_ definition: PipelineDefinition) throws -> SQLiteWare
 /// Runs the pipeline once over every file available now: the function behind `sluice run`.
 /// - Throws: `StoreError` when the store or sink fails, `ReadError` when sources cannot be listed.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
-    let warehouse = try openWarehouse(definition)
     let source = try DirectorySource(definition: definition.source)
+    let store: any CheckpointStore & Sink = options.dryRun ? MemoryWarehouse() : try openWarehouse(definition)
     var runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
-                             store: warehouse, sink: warehouse, logger: options.logger)
+                             store: store, sink: store, logger: options.logger)
     runner.stop = options.stop
     if let interval = options.progressInterval {
         let meter = ProgressMeter(interval: interval)

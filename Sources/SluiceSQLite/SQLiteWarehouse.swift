@@ -144,7 +144,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         }
         update.bind(9, state.rawValue)
         update.bind(10, error)
-        update.bind(11, progress.completion == nil ? nil : time)
+        update.bind(11, progress.completion == nil ? nil : progress.finishedAt ?? time)
         update.bind(12, progress.fileID)
         update.bind(13, progress.queuedAt)
         update.bind(14, currentRun)

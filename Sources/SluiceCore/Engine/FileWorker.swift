@@ -106,7 +106,8 @@ struct FileWorker: Sendable {
         }
     }
 
-    /// Sends the last batch with the file's completion and waits until it is committed.
+    /// Sends the last batch with the file's completion. The slot is free once the file is read:
+    /// the commit follows in the loader's next group, and only a settle action waits for it.
     private func finish(_ state: inout FileRun, _ completion: FileCompletion,
                         line: Int? = nil, offset: Int64? = nil) async throws -> FileResult {
         if case .quarantined(let reason) = completion {
@@ -126,8 +127,9 @@ struct FileWorker: Sendable {
             state.result.rowsLoaded = 0
             state.result.rowsQuarantined = state.result.rowsRead - state.result.rowsFiltered
         }
-        try await send(last, wait: true)
         state.result.finishedAt = clock.timestamp()
+        last.progress.finishedAt = state.result.finishedAt
+        try await send(last, wait: completion == .done && settler.action != .keep)
         return state.result
     }
 

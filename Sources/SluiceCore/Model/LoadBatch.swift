@@ -30,6 +30,8 @@ public struct FileProgress: Sendable {
     public var queuedAt: Double?
     /// Set on the last batch.
     public var completion: FileCompletion?
+    /// Set on the last batch: when the file was read to its end and its slot freed (Unix seconds).
+    public var finishedAt: Double?
 
     public init(fileID: Int64, next: ResumePoint) {
         self.fileID = fileID

@@ -47,9 +47,9 @@ struct RowProcessor {
         }
         return row.fieldBytes.withUnsafeBufferPointer { bytes in
             if let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
-            for (column, validator) in validators.enumerated() {
+            for column in validators.indices {
                 guard let index = fieldIndex[column] else { values[column] = .null; continue }
-                switch validator.validate(bytes, row.fieldRange(index)) {
+                switch validators[column].validate(bytes, row.fieldRange(index)) {
                 case .success(let value): values[column] = value
                 case .failure(let issue): return .invalid(issue.reason)
                 }
@@ -90,9 +90,9 @@ struct RowProcessor {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
         }
-        for (index, column) in plan.plannedColumns.enumerated() {
+        for index in plan.plannedColumns.indices {
             let cell: Cell
-            switch column.source {
+            switch plan.plannedColumns[index].source {
             case .template:
                 cell = constants[index]!.withUnsafeBufferPointer { batch.appendText($0) }
             case .input(let input):
@@ -101,9 +101,9 @@ struct RowProcessor {
                 case .integer(let v): cell = .integer(v)
                 case .real(let v): cell = .real(v)
                 case .text(let range):
-                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), column, into: &batch)
+                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), plan.plannedColumns[index], into: &batch)
                 case .rewritten(let text):
-                    cell = text.withUnsafeBufferPointer { Self.appendTransformed($0, column, into: &batch) }
+                    cell = text.withUnsafeBufferPointer { Self.appendTransformed($0, plan.plannedColumns[index], into: &batch) }
                 }
             }
             batch.cells.append(cell)

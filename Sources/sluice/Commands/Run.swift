@@ -19,6 +19,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds between progress lines on standard error (0 for none).")
     var progress: Double = 5
 
+    @Flag(help: "Read, parse, validate and transform every file, but store nothing: no rows, no checkpoints.")
+    var dryRun = false
+
     func run() async throws {
         let (definition, plan) = try options.load()
         let summary: RunSummary
@@ -27,8 +30,9 @@ struct Run: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         do {
             let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
-            summary = try await runPipeline(definition: definition, plan: plan,
-                                            options: RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop))
+            var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
+            runOptions.dryRun = dryRun
+            summary = try await runPipeline(definition: definition, plan: plan, options: runOptions)
         } catch let error as StoreError {
             printError("cannot run \(definition.name): \(error)")
             throw ExitCode(4)
@@ -39,7 +43,8 @@ struct Run: AsyncParsableCommand {
         print(summary.table())
         let total = summary.total
         print("")
-        print("loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
+        print(dryRun ? "dry run: \(total.rowsLoaded) rows would load; nothing was stored"
+                     : "loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
         print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
         for problem in summary.problems.prefix(20) { print("  \(problem)") }

@@ -1,0 +1,109 @@
+import Synchronization
+
+/// A checkpoint store and sink that keep everything in memory and load rows nowhere.
+///
+/// For dry runs (parse and validate, measure, store nothing) and for engine tests beside the
+/// real SQLite store, never instead of it.
+public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
+    private struct State {
+        var files: [FileRecord] = []
+        var timings: [Int64: (started: Double, finished: Double)] = [:]
+        var quarantine: [QuarantineEntry] = []
+        var rowsLoaded = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Rows the sink was given (and dropped).
+    public var rowsLoaded: Int { state.withLock { $0.rowsLoaded } }
+
+    public func prepare(columns: [OutputColumn]) throws {}
+
+    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+        state.withLock { state in
+            for batch in batches where batch.settled == nil {
+                let progress = batch.progress
+                state.rowsLoaded += batch.rows.rowCount
+                for row in batch.quarantine {
+                    state.quarantine.append(QuarantineEntry(
+                        supplier: batch.supplier, file: batch.file, kind: row.rowNumber == 0 ? "file" : "row",
+                        line: row.line, byteOffset: row.offset, rowNumber: row.rowNumber, reason: row.reason, raw: row.raw))
+                }
+                guard let index = state.files.firstIndex(where: { $0.id == progress.fileID }) else { continue }
+                state.files[index].next = progress.next
+                state.files[index].rowsRead += progress.rowsRead
+                state.files[index].rowsLoaded += progress.rowsLoaded
+                state.files[index].rowsQuarantined += progress.rowsQuarantined
+                state.files[index].rowsFiltered += progress.rowsFiltered
+                if let started = progress.startedAt {
+                    state.files[index].attempts += 1
+                    state.timings[progress.fileID, default: (0, 0)].started = started
+                }
+                switch progress.completion {
+                case nil: state.files[index].state = .loading
+                case .done: state.files[index].state = .done
+                case .empty: state.files[index].state = .empty
+                case .quarantined(let reason), .damaged(let reason):
+                    state.files[index].state = .quarantined
+                    state.files[index].lastError = reason
+                case .failed(let reason), .rolledBack(let reason):
+                    state.files[index].state = .failed
+                    state.files[index].lastError = reason
+                }
+                if progress.completion != nil { state.timings[progress.fileID, default: (0, 0)].finished = progress.finishedAt ?? time }
+            }
+        }
+    }
+
+    public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
+                         at time: Double) throws -> [FileRecord] {
+        state.withLock { state in
+            files.map { file in
+                if let known = state.files.first(where: {
+                    $0.supplier == file.supplier && $0.relativePath == file.relativePath
+                        && $0.size == file.size && $0.fingerprint == file.fingerprint
+                }) { return known }
+                var record = FileRecord(id: Int64(state.files.count + 1), supplier: file.supplier,
+                                        relativePath: file.relativePath, size: file.size,
+                                        fingerprint: file.fingerprint, state: .pending)
+                state.files.append(record)
+                record.registeredNow = true
+                return record
+            }
+        }
+    }
+
+    public func allFiles() throws -> [FileRecord] { state.withLock { $0.files } }
+    public func beginRun(at time: Double) throws -> Int64 { 1 }
+    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws {}
+
+    public func status() throws -> [SupplierStatus] {
+        state.withLock { state in
+            Dictionary(grouping: state.files, by: \.supplier).map { supplier, files in
+                var status = SupplierStatus(supplier: supplier)
+                for file in files {
+                    status.files[file.state, default: 0] += 1
+                    status.rowsLoaded += file.rowsLoaded
+                    status.rowsQuarantined += file.rowsQuarantined
+                }
+                return status
+            }.sorted { $0.supplier < $1.supplier }
+        }
+    }
+
+    public func quarantine(limit: Int?) throws -> [QuarantineEntry] {
+        state.withLock { Array($0.quarantine.prefix(limit ?? .max)) }
+    }
+
+    public func timeline() throws -> [FileTiming] {
+        state.withLock { state in
+            state.files.compactMap { file in
+                state.timings[file.id].map {
+                    FileTiming(supplier: file.supplier, file: file.relativePath, startedAt: $0.started, finishedAt: $0.finished,
+                               attempts: file.attempts)
+                }
+            }
+        }
+    }
+}
