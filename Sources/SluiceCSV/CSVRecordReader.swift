@@ -64,7 +64,8 @@ final class CSVRecordReader: RecordReader {
         if !initial { csv_free(parser) }
         csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
         csv_set_delim(parser, delimiter)
-        csv_set_space_func(parser, noSpaceCharacters)
+        // libcsv trims spaces and tabs around unquoted fields by default; Sluice keeps fields verbatim.
+        csv_set_space_func(parser, sluice_csv_no_space)
     }
 
     private func readHeader() throws {

@@ -26,6 +26,3 @@ let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableR
 let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
     context!.assumingMemoryBound(to: ParseContext.self).pointee.rowEnded = true
 }
-
-/// libcsv trims spaces and tabs around unquoted fields by default; Sluice keeps fields verbatim.
-let noSpaceCharacters: @convention(c) (UInt8) -> Int32 = { _ in 0 }

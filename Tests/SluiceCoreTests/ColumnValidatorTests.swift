@@ -25,13 +25,14 @@ private func check(_ column: ColumnDefinition, _ field: [UInt8]) -> Checked {
     let before = Array("left|".utf8), after = Array("|right".utf8)
     let bytes = before + field + after
     let range = before.count..<(before.count + field.count)
+    var rewrites: [UInt8] = []
     return bytes.withUnsafeBufferPointer { buffer in
-        switch ColumnValidator(column).validate(buffer, range) {
+        switch ColumnValidator(column).validate(buffer, range, rewrites: &rewrites) {
         case .success(.null): return .null
         case .success(.integer(let v)): return .integer(v)
         case .success(.real(let v)): return .real(v)
         case .success(.text(let r)): return .text(String(decoding: bytes[r], as: UTF8.self))
-        case .success(.rewritten(let text)): return .text(String(decoding: text, as: UTF8.self))
+        case .success(.rewritten(let r)): return .text(String(decoding: rewrites[r], as: UTF8.self))
         case .failure(let issue): return .invalid(issue.reason)
         }
     }

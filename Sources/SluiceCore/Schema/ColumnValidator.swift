@@ -6,12 +6,16 @@ enum ValidatedValue {
     case integer(Int64)
     case real(Double)
     case text(Range<Int>)
-    /// Text rewritten by validation (a declared date layout, a timestamp moved to UTC).
-    case rewritten([UInt8])
+    /// Text rewritten by validation (a declared date layout, a timestamp moved to UTC): a range
+    /// of the row's rewrite buffer, so that values stay plain data with no reference counting.
+    case rewritten(Range<Int>)
 }
 
 /// Checks one column's bytes against its declared rules.
-struct ColumnValidator {
+///
+/// A class: the row loop reaches it by reference, where a struct holding strings and arrays
+/// would be copied, with reference counting, for every field.
+final class ColumnValidator: @unchecked Sendable {
     let column: ColumnDefinition
     private let allowed: [[UInt8]]?
     private let regex: NSRegularExpression?
@@ -25,7 +29,8 @@ struct ColumnValidator {
     }
 
     /// The value of field bytes `range` in `bytes`, or why it is invalid.
-    func validate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Result<ValidatedValue, RowIssue> {
+    func validate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+                  rewrites: inout [UInt8]) -> Result<ValidatedValue, RowIssue> {
         let field = UnsafeBufferPointer(rebasing: bytes[range])
         if field.isEmpty {
             return column.required ? .failure(issue("is required but empty", field)) : .success(.null)
@@ -66,15 +71,22 @@ struct ColumnValidator {
                 guard let iso = ByteParsers.date(field, layout: layout) else {
                     return .failure(issue("is not a date in the declared format \(column.format!)", field))
                 }
-                return .success(.rewritten(iso))
+                return .success(Self.rewrite(iso, into: &rewrites))
             }
             return ByteParsers.isDate(field) ? .success(.text(range)) : .failure(issue("is not a date (YYYY-MM-DD)", field))
         case .timestamp:
             guard ByteParsers.isTimestamp(field) else {
                 return .failure(issue("is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM])", field))
             }
-            return .success(ByteParsers.utcTimestamp(field).map { .rewritten($0) } ?? .text(range))
+            guard let utc = ByteParsers.utcTimestamp(field) else { return .success(.text(range)) }
+            return .success(Self.rewrite(utc, into: &rewrites))
         }
+    }
+
+    private static func rewrite(_ text: [UInt8], into rewrites: inout [UInt8]) -> ValidatedValue {
+        let start = rewrites.count
+        rewrites.append(contentsOf: text)
+        return .rewritten(start..<rewrites.count)
     }
 
     private func bounded(_ value: Double, _ field: UnsafeBufferPointer<UInt8>) -> Result<Void, RowIssue> {

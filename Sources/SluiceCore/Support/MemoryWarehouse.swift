@@ -7,6 +7,7 @@ import Synchronization
 public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
     private struct State {
         var files: [FileRecord] = []
+        var byIdentity: [String: Int] = [:]
         var timings: [Int64: (started: Double, finished: Double)] = [:]
         var quarantine: [QuarantineEntry] = []
         var rowsLoaded = 0
@@ -30,7 +31,8 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                         supplier: batch.supplier, file: batch.file, kind: row.rowNumber == 0 ? "file" : "row",
                         line: row.line, byteOffset: row.offset, rowNumber: row.rowNumber, reason: row.reason, raw: row.raw))
                 }
-                guard let index = state.files.firstIndex(where: { $0.id == progress.fileID }) else { continue }
+                let index = Int(progress.fileID) - 1
+                guard state.files.indices.contains(index) else { continue }
                 state.files[index].next = progress.next
                 state.files[index].rowsRead += progress.rowsRead
                 state.files[index].rowsLoaded += progress.rowsLoaded
@@ -60,10 +62,9 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                          at time: Double) throws -> [FileRecord] {
         state.withLock { state in
             files.map { file in
-                if let known = state.files.first(where: {
-                    $0.supplier == file.supplier && $0.relativePath == file.relativePath
-                        && $0.size == file.size && $0.fingerprint == file.fingerprint
-                }) { return known }
+                let identity = "\(file.supplier)\u{0}\(file.relativePath)\u{0}\(file.size)\u{0}\(file.fingerprint)"
+                if let known = state.byIdentity[identity] { return state.files[known] }
+                state.byIdentity[identity] = state.files.count
                 var record = FileRecord(id: Int64(state.files.count + 1), supplier: file.supplier,
                                         relativePath: file.relativePath, size: file.size,
                                         fingerprint: file.fingerprint, state: .pending)

@@ -17,6 +17,8 @@ struct RowProcessor {
     /// Per filter, the expanded template of its column snapshot (templates only).
     private let filterConstants: [[UInt8]?]
     private var values: [ValidatedValue]
+    /// Text that validation rewrote for the current row; `ValidatedValue.rewritten` points into it.
+    private var rewrites: [UInt8] = []
 
     /// Maps this file's header onto the schema.
     /// - Throws: `ReadError(.malformedHeader)` for duplicate or empty names, or a missing required column.
@@ -47,13 +49,23 @@ struct RowProcessor {
         }
         return row.fieldBytes.withUnsafeBufferPointer { bytes in
             if let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
-            for column in validators.indices {
-                guard let index = fieldIndex[column] else { values[column] = .null; continue }
-                switch validators[column].validate(bytes, row.fieldRange(index)) {
-                case .success(let value): values[column] = value
-                case .failure(let issue): return .invalid(issue.reason)
+            rewrites.removeAll(keepingCapacity: true)
+            // Borrowed through buffer pointers: no copy or reference counting per field.
+            let failure: String? = validators.withUnsafeBufferPointer { validators in
+                fieldIndex.withUnsafeBufferPointer { fieldIndex in
+                    values.withUnsafeMutableBufferPointer { values in
+                        for column in 0..<validators.count {
+                            guard let index = fieldIndex[column] else { values[column] = .null; continue }
+                            switch validators[column].validate(bytes, row.fieldRange(index), rewrites: &rewrites) {
+                            case .success(let value): values[column] = value
+                            case .failure(let issue): return issue.reason
+                            }
+                        }
+                        return nil
+                    }
                 }
             }
+            if let failure { return .invalid(failure) }
             return append(bytes, rowNumber: rowNumber, into: &batch)
         }
     }
@@ -90,9 +102,10 @@ struct RowProcessor {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
         }
-        for index in plan.plannedColumns.indices {
+        plan.plannedColumns.withUnsafeBufferPointer { columns in
+        for index in 0..<columns.count {
             let cell: Cell
-            switch plan.plannedColumns[index].source {
+            switch columns[index].source {
             case .template:
                 cell = constants[index]!.withUnsafeBufferPointer { batch.appendText($0) }
             case .input(let input):
@@ -101,12 +114,17 @@ struct RowProcessor {
                 case .integer(let v): cell = .integer(v)
                 case .real(let v): cell = .real(v)
                 case .text(let range):
-                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), plan.plannedColumns[index], into: &batch)
-                case .rewritten(let text):
-                    cell = text.withUnsafeBufferPointer { Self.appendTransformed($0, plan.plannedColumns[index], into: &batch) }
+                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: columns[index].trim,
+                                                  caseChange: columns[index].caseChange, into: &batch)
+                case .rewritten(let range):
+                    let (trim, caseChange) = (columns[index].trim, columns[index].caseChange)
+                    cell = rewrites.withUnsafeBufferPointer {
+                        Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: trim, caseChange: caseChange, into: &batch)
+                    }
                 }
             }
             batch.cells.append(cell)
+        }
         }
         batch.rowNumbers.append(Int64(rowNumber))
         return .loaded
@@ -114,15 +132,15 @@ struct RowProcessor {
 
     /// Appends the field to the batch arena with the column's trim and case applied, without
     /// an intermediate copy for ASCII text.
-    private static func appendTransformed(_ field: UnsafeBufferPointer<UInt8>, _ column: OutputPlan.Column,
+    private static func appendTransformed(_ field: UnsafeBufferPointer<UInt8>, trim: Bool, caseChange: OutputPlan.CaseChange,
                                           into batch: inout RowBatch) -> Cell {
-        let text = column.trim ? trimmed(field) : field
-        guard column.caseChange != .none else { return batch.appendText(text) }
+        let text = trim ? trimmed(field) : field
+        guard caseChange != .none else { return batch.appendText(text) }
         guard text.allSatisfy({ $0 < 0x80 }) else {
-            return transformText(text, column).withUnsafeBufferPointer { batch.appendText($0) }
+            return transformText(text, trim: false, caseChange: caseChange).withUnsafeBufferPointer { batch.appendText($0) }
         }
         let cell = batch.appendText(text)
-        let (low, high, shift): (UInt8, UInt8, Int8) = column.caseChange == .upper ? (97, 122, -32) : (65, 90, 32)
+        let (low, high, shift): (UInt8, UInt8, Int8) = caseChange == .upper ? (97, 122, -32) : (65, 90, 32)
         for index in (batch.arena.count - text.count)..<batch.arena.count where (low...high).contains(batch.arena[index]) {
             batch.arena[index] = UInt8(Int8(bitPattern: batch.arena[index]) + shift)
         }
@@ -138,12 +156,16 @@ struct RowProcessor {
 
     /// Trim, then upper or lower case: ASCII on bytes, other text through `String`.
     private static func transformText(_ field: UnsafeBufferPointer<UInt8>, _ column: OutputPlan.Column) -> [UInt8] {
-        let text = column.trim ? trimmed(field) : field
-        switch column.caseChange {
+        transformText(field, trim: column.trim, caseChange: column.caseChange)
+    }
+
+    private static func transformText(_ field: UnsafeBufferPointer<UInt8>, trim: Bool, caseChange: OutputPlan.CaseChange) -> [UInt8] {
+        let text = trim ? trimmed(field) : field
+        switch caseChange {
         case .none:
             return Array(text)
         case .upper, .lower:
-            let upper = column.caseChange == .upper
+            let upper = caseChange == .upper
             if text.allSatisfy({ $0 < 0x80 }) {
                 return text.map { byte in
                     if upper, byte >= 97, byte <= 122 { return byte - 32 }
@@ -170,8 +192,8 @@ struct RowProcessor {
             case .text(let range):
                 let value = Self.transformText(UnsafeBufferPointer(rebasing: bytes[range]), filter.column)
                 matches = filter.values.contains { $0 == value }
-            case .rewritten(let text):
-                let value = text.withUnsafeBufferPointer { Self.transformText($0, filter.column) }
+            case .rewritten(let range):
+                let value = rewrites.withUnsafeBufferPointer { Self.transformText(UnsafeBufferPointer(rebasing: $0[range]), filter.column) }
                 matches = filter.values.contains { $0 == value }
             }
         }
