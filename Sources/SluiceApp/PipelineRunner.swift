@@ -32,8 +32,9 @@ public func loadDefinition(path: String, overrides: [String] = []) throws -> (Pi
 
 /// Opens the embedded SQLite store and sink a definition names.
 /// - Throws: `StoreError`.
-public func openWarehouse(_ definition: PipelineDefinition) throws -> SQLiteWarehouse {
-    try SQLiteWarehouse(path: definition.load.database.path, pipeline: definition.name, table: definition.load.table)
+public func openWarehouse(_ definition: PipelineDefinition, readOnly: Bool = false) throws -> SQLiteWarehouse {
+    try SQLiteWarehouse(path: definition.load.database.path, pipeline: definition.name, table: definition.load.table,
+                        readOnly: readOnly)
 }
 
 /// Runs the pipeline once over every file available now: the function behind `sluice run`.
@@ -54,5 +55,5 @@ public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, option
 /// Files and rows per supplier from the store: the data behind `sluice status`.
 /// - Throws: `StoreError`.
 public func readStatus(_ definition: PipelineDefinition) throws -> [SupplierStatus] {
-    try openWarehouse(definition).status()
+    try openWarehouse(definition, readOnly: true).status()
 }

@@ -99,7 +99,7 @@ final class TranscodingByteStream: ByteStream {
             output += Array(String(Character(Unicode.Scalar(scalar)!)).utf8)
             inputStart += width
         }
-        if sourceEnded && input.count - inputStart == 1 {
+        if sourceEnded && input.count > inputStart {
             throw ReadError(.encoding, "invalid UTF-16: the file ends in the middle of a character")
         }
     }

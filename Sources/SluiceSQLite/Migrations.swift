@@ -71,6 +71,9 @@ enum Migrations {
                 paused_until REAL NOT NULL
             );
             """),
+        ("v4-add-rows-invalid", """
+            ALTER TABLE sluice_files ADD COLUMN rows_invalid INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -14,10 +14,10 @@ final class SQLiteDatabase {
 
     /// Opens (creating if needed) the database in WAL mode.
     /// - Throws: `StoreError` naming the file when it cannot be opened.
-    init(path: String) throws {
+    init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -94,6 +94,18 @@ final class SQLiteStatement {
 
     func bind(_ index: Int32, _ value: String?) {
         if let value { sqlite3_bind_text(handle, index, value, -1, sqliteTransient) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    /// Binds UTF-8 bytes as text with their length, so an embedded NUL is kept.
+    func bind(_ index: Int32, utf8 bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+                return
+            }
+            sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                              Int32(buffer.count), sqliteTransient)
+        }
     }
 
     /// Steps a statement that returns no rows, then resets it.

@@ -16,15 +16,24 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     private var currentRun: Int64?
     private let statements: StatementCache
 
-    /// Opens the database, turns on WAL and applies migrations.
-    /// - Throws: `StoreError` when the file cannot be opened or written.
-    public init(path: String, pipeline: String, table: String) throws {
+    /// Opens the database, turns on WAL and applies migrations; `readOnly` opens an existing
+    /// store for reports without creating or changing anything.
+    /// - Throws: `StoreError` when the file cannot be opened or written, or (read-only) does not exist.
+    public init(path: String, pipeline: String, table: String, readOnly: Bool = false) throws {
+        self.pipeline = pipeline
+        self.table = table
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError("no store at \(path): has `sluice run` loaded this pipeline yet?")
+            }
+            database = try SQLiteDatabase(path: path, readOnly: true)
+            statements = StatementCache(database: database)
+            return
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         database = try SQLiteDatabase(path: path)
         statements = StatementCache(database: database)
-        self.pipeline = pipeline
-        self.table = table
         // WAL lets readers (status, reports) work during a run; FULL makes every commit durable
         // before the loader acknowledges it, which settle actions that move files rely on.
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
@@ -116,8 +125,11 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             quarantine.bind(7, row.rowNumber == 0 && row.offset == 0 ? nil : row.offset)
             quarantine.bind(8, row.rowNumber == 0 ? nil : row.rowNumber)
             quarantine.bind(9, row.reason)
-            if let text = String(validating: row.raw, as: UTF8.self) {
-                quarantine.bind(10, row.rowNumber == 0 ? nil : text)
+            // Text when it is UTF-8 (bound with its length, so a NUL inside survives), bytes otherwise.
+            if row.rowNumber == 0 {
+                quarantine.bind(10, nil as String?)
+            } else if String(validating: row.raw, as: UTF8.self) != nil {
+                quarantine.bind(10, utf8: row.raw)
             } else {
                 _ = row.raw.withUnsafeBytes { sqlite3_bind_blob(quarantine.handle, 10, $0.baseAddress, Int32($0.count), sqliteTransient) }
             }
@@ -148,6 +160,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(12, progress.fileID)
         update.bind(13, progress.queuedAt)
         update.bind(14, currentRun)
+        update.bind(15, progress.rowsInvalid)
         try update.run()
         switch progress.completion {
         case .quarantined:
@@ -195,6 +208,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                 insert.bind(7, time)
                 try insert.run()
                 let id = database.lastInsertRowID
+                try supersedeUnfinishedVersions(of: file, newID: id, at: time)
                 let loaded = try loadedVersions(of: file, newID: id)
                 if !loaded.isEmpty {
                     try handleChange(of: file, newID: id, loaded: loaded, policy: onChange, at: time)
@@ -220,6 +234,24 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         return versions
     }
 
+    /// A new version replaces one that never finished (a crash, a failure, rows kept from a
+    /// truncated delivery): its committed rows go, in this same transaction, so the two
+    /// versions never stand side by side in the staging table.
+    private func supersedeUnfinishedVersions(of file: DiscoveredFile, newID: Int64, at time: Double) throws {
+        let query = try statements(StoreSQL.unfinishedVersions)
+        query.bind(1, pipeline)
+        query.bind(2, file.supplier)
+        query.bind(3, file.relativePath)
+        query.bind(4, newID)
+        var ids: [Int64] = []
+        try query.rows { ids.append($0.int(0)) }
+        for id in ids {
+            try run(StoreSQL.deleteFileRows(table: table), id)
+            try markVersion(id, .superseded, "replaced by a new version of the file before it finished loading", at: time)
+            try run(StoreSQL.clearLoadedRows, id)
+        }
+    }
+
     /// Another file, under any name or supplier, with the same size and fingerprint that is not rejected.
     private func sameContent(as file: DiscoveredFile, newID: Int64) throws -> String? {
         let query = try statements(StoreSQL.sameContent)
@@ -242,7 +274,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             try markVersion(newID, .quarantined, reason, at: time)
             try quarantineFile(newID, file, reason: reason, at: time)
         case .ignore:
-            try markVersion(newID, .done, "\(name) changed after it was loaded; ignored (on_change: ignore)", at: time)
+            try markVersion(newID, .ignored, "\(name) changed after it was loaded; ignored (on_change: ignore)", at: time)
         case .reload:
             for (oldID, _) in loaded {
                 try run(StoreSQL.deleteFileRows(table: table), oldID)
@@ -331,7 +363,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     public func status() throws -> [SupplierStatus] {
         var bySupplier: [String: SupplierStatus] = [:]
         let query = try database.prepare("""
-            SELECT supplier, state, COUNT(*), SUM(rows_loaded), SUM(rows_quarantined), MAX(finished_at),
+            SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
+                   SUM(rows_quarantined), MAX(finished_at),
                    MAX(CASE WHEN last_error IS NOT NULL THEN last_error END)
             FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
             """)
@@ -391,13 +424,15 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     }
 
     static func fileRecord(_ row: SQLiteRow) -> FileRecord {
-        FileRecord(
+        var record = FileRecord(
             id: row.int(0), supplier: row.string(1) ?? "", relativePath: row.string(2) ?? "", size: row.int(3),
             fingerprint: row.string(4) ?? "", state: FileState(rawValue: row.string(5) ?? "") ?? .pending,
             next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8))),
             rowsRead: Int(row.int(9)), rowsLoaded: Int(row.int(10)), rowsQuarantined: Int(row.int(11)),
             rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14),
             settled: row.int(15) != 0)
+        record.rowsInvalid = Int(row.int(16))
+        return record
     }
 }
 

@@ -95,6 +95,14 @@ import Testing
 
     init(directory: TemporaryDirectory) { dir = directory }
 
+    @Test func utf16EndingInsideACharacterIsAnErrorNotAHang() async throws {
+        let text = Self.header + "1,ok,,,\n"
+        try write("a.csv", [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0x3D, 0xD8, 0x41])
+        let out = try await run(["source.encoding=utf16"])
+        #expect(out.summary.total.filesQuarantined == 1)
+        #expect(out.fileReasons.first?.contains("the file ends in the middle of a character") == true)
+    }
+
     @Test func latin1IsRejectedByRowUnlessDeclaredThenItConverts() async throws {
         try write("a.csv", Array((Self.header + "1,Zo").utf8) + [0xEB] + Array(",,,\n".utf8))
         let undeclared = try await run()

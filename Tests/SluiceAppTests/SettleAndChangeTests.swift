@@ -189,7 +189,57 @@ struct VanishingSource: FileSource {
         #expect(try loadedIDs(dir) == [4, 5])
         let state = try query(dir.path("db.sqlite"), "SELECT state, attempts, last_error FROM sluice_files WHERE path = 'gone.csv'")
         #expect(state.first?[0] == "failed")
-        #expect(state.first?[1] == "2")
+        #expect(state.first?[1] == "1", "a vanished file is not retried within the run")
         #expect((state.first?[2] ?? nil)?.contains("not found") == true)
     }
+
+    @Test func aNewVersionOfAFileThatNeverFinishedReplacesItsRows() async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...40)
+        // The first attempt commits some batches, then the read fails for good in this run.
+        let failing = FailingReaders(failAfterRows: 22)
+        let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
+                                              ["source.batch_rows=5", "retry={max_attempts: 1}"])
+        let warehouse = try openWarehouse(definition)
+        let runner = BatchRunner(definition: definition, plan: plan, source: try DirectorySource(definition: definition.source),
+                                 readers: failing, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
+        _ = try await runner.run()
+        #expect(try loadedIDs(dir).count == 20, "four batches of five committed before the failure")
+
+        try (header + (100...103).map(row).joined()).write(to: url, atomically: true, encoding: .utf8)
+        let second = try await run(dir)
+
+        #expect(second.exitCode == 0)
+        #expect(try loadedIDs(dir) == [100, 101, 102, 103], "the unfinished old version's rows are gone")
+        #expect(try query(dir.path("db.sqlite"), "SELECT state FROM sluice_files ORDER BY id") == [["superseded"], ["done"]])
+    }
+}
+
+/// The real reader, failing with an I/O error after a number of rows.
+struct FailingReaders: RecordReaderFactory {
+    let failAfterRows: Int
+
+    func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) async throws -> any RecordReader {
+        FailingReader(inner: try CSVReaderFactory().open(file, resume: resume, options: options), remaining: failAfterRows)
+    }
+}
+
+final class FailingReader: RecordReader {
+    let inner: any RecordReader
+    var remaining: Int
+
+    init(inner: any RecordReader, remaining: Int) {
+        self.inner = inner
+        self.remaining = remaining
+    }
+
+    var header: [String] { inner.header }
+
+    func next(into row: inout RawRow) throws -> ReadResult {
+        guard remaining > 0 else { throw ReadError(.io, "the disk went away") }
+        remaining -= 1
+        return try inner.next(into: &row)
+    }
+
+    func close() { inner.close() }
 }

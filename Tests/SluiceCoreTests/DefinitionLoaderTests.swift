@@ -272,7 +272,7 @@ private func parse(_ doc: PipelineYAML, overrides: [String] = []) throws -> Pipe
 
     // MARK: - Columns
 
-    @Test(arguments: ["varchar", "decimal(19,2)", "decimal(5,6)", "decimal(0,0)", "decimal(10)", "decimal(a,b)", "decimal(10,-1)"])
+    @Test(arguments: ["varchar", "decimal(16,2)", "decimal(19,2)", "decimal(5,6)", "decimal(0,0)", "decimal(10)", "decimal(a,b)", "decimal(10,-1)"])
     func badColumnType(type: String) throws {
         var doc = PipelineYAML()
         doc.schema = PipelineYAML.columns("{ name: id, type: integer }", "{ name: x, type: \"\(type)\" }")
@@ -285,7 +285,7 @@ private func parse(_ doc: PipelineYAML, overrides: [String] = []) throws -> Pipe
     @Test(arguments: [
         ("string", ColumnType.string), ("text", .string), ("integer", .integer), ("int", .integer),
         ("boolean", .boolean), ("bool", .boolean), ("date", .date), ("timestamp", .timestamp),
-        ("decimal(12,2)", .decimal(precision: 12, scale: 2)), ("DECIMAL( 18 , 0 )", .decimal(precision: 18, scale: 0)),
+        ("decimal(12,2)", .decimal(precision: 12, scale: 2)), ("DECIMAL( 15 , 0 )", .decimal(precision: 15, scale: 0)),
         ("decimal(3,3)", .decimal(precision: 3, scale: 3)),
     ])
     func columnTypeSpellings(text: String, type: ColumnType) throws {

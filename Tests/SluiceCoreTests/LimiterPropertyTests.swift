@@ -53,10 +53,16 @@ import Testing
         var finishedFor: Set<Int> = []
         var groupFirstStart: [Int: Instant] = [:]
         var pendingFresh = scenario.files.map(\.count)
+        // After its breaker opens, a supplier is half-open until a file succeeds: one file at a time.
+        var halfOpen = Array(repeating: false, count: scenario.files.count)
+        var openingsSeen = 0
+        func effectiveCap(_ supplier: Int) -> Int { halfOpen[supplier] ? 1 : scenario.limits[supplier].cap }
         let allFiles = scenario.files.flatMap { $0 }
         let supplierOf = Dictionary(uniqueKeysWithValues: scenario.files.enumerated().flatMap { s, files in files.map { ($0, s) } })
 
         for _ in 0..<5_000 {
+            for opening in machine.breakerOpenings.dropFirst(openingsSeen) { halfOpen[opening.supplier] = true }
+            openingsSeen = machine.breakerOpenings.count
             switch machine.next(now: now) {
             case .start(let file, let supplier):
                 #expect(supplierOf[file] == supplier)
@@ -65,7 +71,7 @@ import Testing
                 #expect(attempts[file]! <= scenario.retry.maxAttempts, "seed \(seed): too many attempts")
                 if attempts[file] == 1 { pendingFresh[supplier] -= 1 }
                 active.append((file, supplier))
-                #expect(active.filter { $0.supplier == supplier }.count <= scenario.limits[supplier].cap, "seed \(seed): cap")
+                #expect(active.filter { $0.supplier == supplier }.count <= effectiveCap(supplier), "seed \(seed): cap")
                 #expect(active.count <= scenario.globalCap, "seed \(seed): global cap")
                 if let last = starts[supplier]?.last { #expect(now - last >= scenario.spacing, "seed \(seed): spacing") }
                 starts[supplier, default: []].append(now)
@@ -78,7 +84,7 @@ import Testing
                 if until == nil {
                     #expect(!active.isEmpty, "seed \(seed): waiting for a finish with nothing running")
                     let roomy = scenario.files.indices.filter { supplier in
-                        pendingFresh[supplier] > 0 && active.filter { $0.supplier == supplier }.count < scenario.limits[supplier].cap
+                        pendingFresh[supplier] > 0 && active.filter { $0.supplier == supplier }.count < effectiveCap(supplier)
                     }
                     #expect(active.count == scenario.globalCap || roomy.isEmpty,
                             "seed \(seed): suppliers \(roomy) wait although their cap and the global cap have room")
@@ -95,6 +101,7 @@ import Testing
                     let outcome: SchedulerStateMachine.Outcome = roll < 6 ? .succeeded
                         : roll < 9 ? .transientFailure(retryAfter: roll == 8 ? .milliseconds(30) : nil) : .failed
                     let retried = machine.finished(file: file, supplier: supplier, outcome: outcome, now: now)
+                    if outcome == .succeeded { halfOpen[supplier] = false }
                     if case .transientFailure = outcome, attempts[file]! < scenario.retry.maxAttempts {
                         #expect(retried, "seed \(seed): a passing failure with attempts left must be retried")
                     } else {

@@ -146,7 +146,7 @@ struct DefinitionReader {
         guard isSafeName(name) else { throw node.error("column name '\(name)' must be letters, digits and '_'") }
         let typeNode = try map.require("type")
         guard let type = ColumnType(parsing: try typeNode.string()) else {
-            throw typeNode.error("unknown type; use string, integer, decimal(p,s) with p <= 18, boolean, date or timestamp")
+            throw typeNode.error("unknown type; use string, integer, decimal(p,s) with p <= 15 (stored exactly as REAL), boolean, date or timestamp")
         }
         var column = ColumnDefinition(name: name, type: type, required: try map["required"]?.bool() ?? false)
         column.minimum = try map["minimum"]?.double()

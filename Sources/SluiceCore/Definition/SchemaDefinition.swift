@@ -73,7 +73,7 @@ public enum ColumnType: Sendable, Equatable, CustomStringConvertible {
             let inner = t.dropFirst("decimal(".count).dropLast()
             let parts = inner.split(separator: ",")
             guard parts.count == 2, let p = Int(parts[0]), let s = Int(parts[1]),
-                  p >= 1, p <= 18, s >= 0, s <= p else { return nil }
+                  p >= 1, p <= 15, s >= 0, s <= p else { return nil }
             self = .decimal(precision: p, scale: s)
         }
     }

@@ -62,7 +62,7 @@ public struct BatchRunner: Sendable {
                 // A new version of a loaded file, rejected on sight (on_change: fail).
                 summaries[supplier].files += 1
                 summaries[supplier].filesQuarantined += 1
-            case .done, .quarantined, .superseded, .empty, .duplicate:
+            case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
                 summaries[supplier].skipped += 1
                 if record.state == .done && !record.settled { unsettled.append(FileJob(file: file, record: record)) }
             case .pending, .loading, .failed:
@@ -90,6 +90,7 @@ public struct BatchRunner: Sendable {
             case .failed, .rolledBack: summaries[index].filesFailed += 1
             }
             if result.interrupted { summaries[index].filesInterrupted += 1 }
+            if result.settleProblem != nil { summaries[index].settleFailures += 1 }
             firstStart[index] = min(firstStart[index] ?? result.startedAt, result.startedAt)
             lastFinish[index] = max(lastFinish[index], result.finishedAt)
         }
@@ -99,7 +100,7 @@ public struct BatchRunner: Sendable {
         let wall = (ContinuousClock.now - clockStart).inSeconds
         var summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
                                  stoppedBySignal: stop.signal)
-        summary.problems = discovery.problems.map(\.description)
+        summary.problems = discovery.problems.map(\.description) + results.compactMap(\.settleProblem)
             + results.compactMap { result in
                 switch result.completion {
                 case .done, .empty: nil

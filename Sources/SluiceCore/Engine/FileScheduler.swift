@@ -8,6 +8,9 @@ struct FileScheduler: Sendable {
     let stop: StopRequest
     let clock: RunClock
 
+    /// How often a scheduler that is only waiting looks at the stop request.
+    static let stopCheck = Duration.milliseconds(200)
+
     private enum Event: Sendable {
         case file(index: Int, supplier: Int, FileResult)
         case timer
@@ -23,8 +26,10 @@ struct FileScheduler: Sendable {
             var inFlight = 0
             func handle(_ event: Event) async {
                 switch event {
-                case .file(let index, let supplier, let result):
+                case .file(let index, let supplier, var result):
                     inFlight -= 1
+                    // Rows an earlier attempt committed are part of the file's result too.
+                    if let earlier = results[index], !result.isRolledBack { result.addCounts(of: earlier) }
                     results[index] = result
                     let retried = await limiter.finished(file: index, supplier: supplier,
                                                          outcome: outcome(of: result), now: .now)
@@ -37,6 +42,7 @@ struct FileScheduler: Sendable {
                 }
             }
             loop: while !stop.isRequested {
+                defer { if stop.isRequested { group.cancelAll() } }
                 let now = ContinuousClock.now
                 switch await limiter.next(now: now) {
                 case .start(let index, let supplier):
@@ -45,10 +51,12 @@ struct FileScheduler: Sendable {
                     inFlight += 1
                     group.addTask { .file(index: index, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
                 case .wait(let until):
-                    if let until, timerDeadline.map({ until < $0 }) ?? true {
-                        timerDeadline = until
+                    // Wake at least every 200 ms, so a stop request is seen even during a long backoff.
+                    let wake = min(until ?? now + Self.stopCheck, now + Self.stopCheck)
+                    if timerDeadline.map({ wake < $0 }) ?? true {
+                        timerDeadline = wake
                         group.addTask {
-                            try? await Task.sleep(until: until, clock: .continuous)
+                            try? await Task.sleep(until: wake, clock: .continuous)
                             return .timer
                         }
                     }
@@ -71,7 +79,7 @@ struct FileScheduler: Sendable {
         if result.interrupted { return .succeeded }
         switch result.completion {
         case .done, .quarantined, .rolledBack, .empty, .damaged: return .succeeded
-        case .failed: return .transientFailure(retryAfter: result.retryAfter)
+        case .failed: return result.retryable ? .transientFailure(retryAfter: result.retryAfter) : .succeeded
         }
     }
 }

@@ -25,6 +25,24 @@ struct FileResult: Sendable {
     var committed: FileRecord
     /// How long the source asked to wait before trying again, if it said.
     var retryAfter: Duration?
+    /// Whether another attempt in this run could succeed.
+    var retryable = true
+    /// Why the loaded file could not be archived or deleted, if it could not.
+    var settleProblem: String?
+
+    var isRolledBack: Bool {
+        if case .rolledBack = completion { return true }
+        return false
+    }
+
+    /// Adds an earlier attempt's committed rows.
+    mutating func addCounts(of earlier: FileResult) {
+        rowsRead += earlier.rowsRead
+        rowsLoaded += earlier.rowsLoaded
+        rowsQuarantined += earlier.rowsQuarantined
+        rowsFiltered += earlier.rowsFiltered
+        startedAt = min(startedAt, earlier.startedAt)
+    }
 }
 
 /// Reads, validates and transforms one file, sending its micro-batches to the loader.
@@ -81,8 +99,9 @@ struct FileWorker: Sendable {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
             let result = try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
-            if result.completion == .done { try await settle(job) }
-            return result
+            var settled = result
+            if result.completion == .done { settled.settleProblem = try await settle(job) }
+            return settled
         } catch let error as ReadError {
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
             if error.kind == .changed {
@@ -92,6 +111,8 @@ struct FileWorker: Sendable {
             if error.isTransient {
                 state.abandonPending()
                 state.result.retryAfter = error.retryAfter
+                // A vanished file will not come back within the run; the next listing decides.
+                state.result.retryable = error.kind != .notFound
                 return try await finish(&state, .failed(reason: reason))
             }
             if error.kind == .empty { return try await finish(&state, .empty) }
@@ -115,6 +136,11 @@ struct FileWorker: Sendable {
             state.quarantineWholeFile(reason, line: line, offset: offset)
         }
         if case .rolledBack = completion {
+            // Everything this file committed is taken back out, so it counts nothing.
+            state.result.rowsRead = 0
+            state.result.rowsLoaded = 0
+            state.result.rowsQuarantined = 0
+            state.result.rowsFiltered = 0
             let record = state.job.record
             state.result.committed = FileRecord(id: record.id, supplier: record.supplier, relativePath: record.relativePath,
                                                 size: record.size, fingerprint: record.fingerprint, state: .failed)
@@ -142,21 +168,23 @@ struct FileWorker: Sendable {
     }
 
     /// Applies `after_load` once the file's last batch is durable, then records that it did.
-    /// A failure leaves the file unsettled; the next run tries again.
-    func settle(_ job: FileJob) async throws {
-        guard settler.action != .keep else { return }
+    /// A failure leaves the file unsettled (the next run tries again) and is returned.
+    @discardableResult
+    func settle(_ job: FileJob) async throws -> String? {
+        guard settler.action != .keep else { return nil }
         do {
             try settler.settle(job.file, fileID: job.record.id)
         } catch {
             logger.warning("could not settle a loaded file; the next run tries again", metadata: [
                 "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)", "error": "\(error)"])
-            return
+            return "\(job.file.supplier)/\(job.file.relativePath): loaded, but \(error)"
         }
         var marker = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath,
                                rows: RowBatch(columnCount: 0), quarantine: [],
                                progress: FileProgress(fileID: job.record.id, next: .start))
         marker.settled = settler.action
         try await send(marker, wait: true)
+        return nil
     }
 
     private func send(_ batch: LoadBatch, wait: Bool) async throws {
@@ -209,6 +237,7 @@ struct FileRun {
             progress.rowsFiltered += 1
         case .invalid(let reason):
             invalidThisAttempt += 1
+            progress.rowsInvalid += 1
             let place = "\(job.file.supplier)/\(job.file.relativePath) line \(raw.line), byte \(raw.offset)"
             switch policy {
             case .quarantine:
@@ -240,6 +269,7 @@ struct FileRun {
         result.committed.rowsLoaded += progress.rowsLoaded
         result.committed.rowsQuarantined += progress.rowsQuarantined
         result.committed.rowsFiltered += progress.rowsFiltered
+        result.committed.rowsInvalid += progress.rowsInvalid
         batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: progress.next)
@@ -270,7 +300,7 @@ struct FileRun {
     /// Past the error budget the whole file is quarantined; counts include earlier attempts.
     func budgetVerdict(maxInvalidRatio: Double) -> FileCompletion {
         let read = job.record.rowsRead + result.rowsRead + progress.rowsRead
-        let invalid = job.record.rowsQuarantined + invalidThisAttempt
+        let invalid = job.record.rowsInvalid + invalidThisAttempt
         guard read > 0, Double(invalid) / Double(read) > maxInvalidRatio else { return .done }
         let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
         return .quarantined(reason: "\(job.file.supplier)/\(job.file.relativePath): error budget exceeded: \(invalid) of \(read) rows invalid (\(percent(Double(invalid) / Double(read))) > max_invalid_ratio \(percent(maxInvalidRatio)))")

@@ -18,6 +18,8 @@ public enum FileState: String, Sendable, CaseIterable {
     case empty
     /// The same content as a file delivered earlier (`on_duplicate: skip`); not loaded.
     case duplicate
+    /// A changed version of a loaded file, left alone (`on_change: ignore`); never settled.
+    case ignored
 }
 
 /// What to do when a file that already loaded shows up again with other content.
@@ -69,6 +71,8 @@ public struct FileRecord: Sendable, Equatable {
     public var rowsFiltered: Int
     public var attempts: Int
     public var lastError: String?
+    /// Rows that failed validation so far, whatever the policy did with them.
+    public var rowsInvalid = 0
     /// Whether the `after_load` action has been carried out.
     public var settled = false
     /// First seen by this run's discovery.

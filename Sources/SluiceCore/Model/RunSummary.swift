@@ -13,6 +13,8 @@ public struct SupplierSummary: Sendable, Equatable {
     public var filesInterrupted = 0
     /// Times the supplier's circuit breaker paused it.
     public var breakerOpenings = 0
+    /// Loaded files that could not be archived or deleted.
+    public var settleFailures = 0
     public var rowsRead = 0
     public var rowsLoaded = 0
     public var rowsQuarantined = 0
@@ -32,6 +34,7 @@ public struct SupplierSummary: Sendable, Equatable {
         filesFailed += other.filesFailed
         filesInterrupted += other.filesInterrupted
         breakerOpenings += other.breakerOpenings
+        settleFailures += other.settleFailures
         rowsRead += other.rowsRead
         rowsLoaded += other.rowsLoaded
         rowsQuarantined += other.rowsQuarantined
@@ -64,11 +67,12 @@ public struct RunSummary: Sendable {
     }
 
     /// 0 when every file loaded (row quarantines within budget allowed), 3 when a file was
-    /// quarantined whole or could not be read, 128 + the signal when a signal stopped the run.
+    /// quarantined whole, could not be read or could not be settled, 128 + the signal when a
+    /// signal stopped the run.
     public var exitCode: Int32 {
         if let signal = stoppedBySignal { return 128 + signal }
         let total = total
-        return total.filesQuarantined + total.filesFailed > 0 ? 3 : 0
+        return total.filesQuarantined + total.filesFailed + total.settleFailures > 0 ? 3 : 0
     }
 
     /// A fixed-width table for the terminal.

@@ -178,7 +178,8 @@ public struct SchedulerStateMachine: Sendable {
     /// When the supplier could start its next file, or nil if it has none or is at its cap.
     private mutating func readyTime(of index: Int, now: Instant) -> Instant? {
         let supplier = suppliers[index]
-        guard supplier.active < supplier.limits.cap else { return nil }
+        // Half-open after a pause: one file tries before the supplier gets its full cap back.
+        guard supplier.active < (supplier.halfOpen ? 1 : supplier.limits.cap) else { return nil }
         let nextRetry = supplier.retries.map(\.notBefore).min()
         let fileReady: Instant
         if !supplier.pending.isEmpty {

@@ -49,6 +49,12 @@ public struct DirectorySource: FileSource {
     }
 
     private func files(of supplier: String, in directory: URL) throws -> Discovery {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let handle = opendir(directory.path) else {
+            throw ReadError(.notFound, "supplier \(supplier): \(directory.path) is not a readable directory")
+        }
+        closedir(handle)
         let root = directory.resolvingSymlinksInPath().path
         guard let walker = FileManager.default.enumerator(atPath: directory.path) else {
             throw ReadError(.notFound, "cannot list supplier \(supplier) at \(directory.path)")

@@ -38,6 +38,7 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                 state.files[index].rowsLoaded += progress.rowsLoaded
                 state.files[index].rowsQuarantined += progress.rowsQuarantined
                 state.files[index].rowsFiltered += progress.rowsFiltered
+                state.files[index].rowsInvalid += progress.rowsInvalid
                 if let started = progress.startedAt {
                     state.files[index].attempts += 1
                     state.timings[progress.fileID, default: (0, 0)].started = started

@@ -93,7 +93,7 @@ public struct OutputPlan: Sendable {
                 filters.append(Filter(column: columns[try find(name)], values: values.map { Array($0.utf8) }, negate: negate))
             }
         }
-        for reserved in ["_supplier", "_file", "_row"] where columns.contains(where: { $0.output.name == reserved }) {
+        for reserved in ["_supplier", "_file", "_file_id", "_row"] where columns.contains(where: { $0.output.name == reserved }) {
             throw DefinitionError(keyPath: "transform", line: nil, "'\(reserved)' is a lineage column Sluice adds itself")
         }
         return OutputPlan(plannedColumns: columns, filters: filters)
