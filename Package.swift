@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(name: "SluiceCSV", dependencies: ["SluiceCore", "CLibCSV", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "SluiceSQLite", dependencies: ["SluiceCore", "CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "SluiceSample", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "SluiceSample", dependencies: ["SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "SluiceApp",
             dependencies: ["SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample"],

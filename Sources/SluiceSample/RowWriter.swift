@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Writes one sample row's fields as CSV bytes, quoting as RFC 4180 requires.
 struct RowWriter {
     static let columns = ["order_id", "sku", "product_name", "category", "quantity", "unit_price",

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import SluiceCore
 
 /// Generates the reference workload: suppliers' directories of CSV files, some gzip, some bad rows.
 public enum SampleGenerator {

@@ -1,17 +1,9 @@
-/// A small deterministic generator (SplitMix64), so the same seed always writes the same files.
-struct SampleRandom: RandomNumberGenerator {
-    private var state: UInt64
+import SluiceCore
 
-    init(seed: UInt64) { state = seed }
+/// The generator's randomness: SplitMix64, so the same seed always writes the same files.
+typealias SampleRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
+    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 }

@@ -1,21 +1,10 @@
 import Foundation
+import SluiceCore
 import SluiceSample
 import Testing
 
 /// Crash safety, tested by crashing: SIGKILL at random moments, resume, compare with a clean run.
 @Suite(.serialized) struct CrashSafetyTests {
-    /// A small deterministic generator for kill delays; the seed is printed so a failure can be replayed.
-    struct Delays {
-        var state: UInt64
-        mutating func next(below bound: UInt64) -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (z ^ (z >> 31)) % bound
-        }
-    }
-
     func runArguments(_ dir: TemporaryDirectory, database: String, _ extra: [String] = []) -> [String] {
         ["run", referencePipeline, "--progress", "0",
          "--set", "source.root=\(dir.path("suppliers"))", "--set", "load.database=\(database)",
@@ -55,13 +44,13 @@ import Testing
         let cleanRun = try runBinary(runArguments(dir, database: clean))
         #expect(cleanRun.status == 0 || cleanRun.status == 3)
 
-        var delays = Delays(state: seed)
+        var delays = SplitMix64(seed: seed)
         var kills = 0, runs = 0
         while true {
             runs += 1
             let process = try startBinary(runArguments(dir, database: resumed))
             if kills < 20 {
-                usleep(useconds_t(20_000 + delays.next(below: 230_000)))
+                usleep(useconds_t(20_000 + delays.next() % 230_000))
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
                     process.waitUntilExit()

@@ -15,7 +15,7 @@ import Testing
         var breaker: BreakerPolicy?
 
         init(seed: UInt64) {
-            var random = SluiceCore.SplitMix64(seed: seed)
+            var random = SplitMix64(seed: seed)
             func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
             let suppliers = 1 + below(8)
             var next = 0
@@ -44,7 +44,7 @@ import Testing
         var machine = SchedulerStateMachine(files: scenario.files, suppliers: scenario.limits, globalCap: scenario.globalCap,
                                             stagger: scenario.stagger, spacing: scenario.spacing,
                                             retry: scenario.retry, breaker: scenario.breaker, seed: UInt64(seed))
-        var random = SluiceCore.SplitMix64(seed: UInt64(seed) &+ 99)
+        var random = SplitMix64(seed: UInt64(seed) &+ 99)
         let start = ContinuousClock.now
         var now = start
         var active: [(file: Int, supplier: Int)] = []
@@ -160,7 +160,7 @@ import Testing
 
     @Test func backoffGrowsWithFullJitterUnderItsCeiling() {
         let policy = RetryPolicy(maxAttempts: 10, initialDelay: .milliseconds(100), maxDelay: .seconds(1))
-        var random = SluiceCore.SplitMix64(seed: 3)
+        var random = SplitMix64(seed: 3)
         for attempt in 1...8 {
             let ceiling = min(1.0, 0.1 * Double(1 << (attempt - 1)))
             let delays = (0..<200).map { _ in policy.delay(afterAttempt: attempt, retryAfter: nil, random: &random).inSeconds }

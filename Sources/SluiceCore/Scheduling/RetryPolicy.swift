@@ -33,8 +33,9 @@ public struct BreakerPolicy: Sendable, Equatable {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for jitter, seedable in tests.
-public struct SplitMix64: Sendable {
+/// A small deterministic generator (SplitMix64): jitter here, sample data and property tests
+/// elsewhere, so a seed replays a case exactly.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
