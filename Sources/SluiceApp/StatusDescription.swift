@@ -3,16 +3,19 @@ import SluiceCore
 
 /// The per-supplier table `sluice status` prints.
 public func describeStatus(_ statuses: [SupplierStatus]) -> String {
-    let header = ["supplier", "done", "pending", "loading", "failed", "quarantined", "rows loaded", "rows quarantined", "last finished"]
+    let header = ["supplier", "done", "pending", "loading", "failed", "quarantined", "other", "rows loaded",
+                  "rows quarantined", "paused", "last finished"]
     let formatter = ISO8601DateFormatter()
     var rows = [header]
     for status in statuses {
         let states: [FileState] = [.done, .pending, .loading, .failed, .quarantined]
-        let counts: [String] = states.map { String(status.files[$0] ?? 0) }
+        var counts: [String] = states.map { String(status.files[$0] ?? 0) }
+        // Empty, duplicate, ignored and superseded files: recorded, nothing to load.
+        counts.append(String(status.files.filter { !states.contains($0.key) }.values.reduce(0, +)))
         let finished: String = status.lastFinishedAt.map { formatter.string(from: Date(timeIntervalSince1970: $0)) } ?? "-"
         var row: [String] = [status.supplier]
         row += counts
-        row += [String(status.rowsLoaded), String(status.rowsQuarantined), finished]
+        row += [String(status.rowsLoaded), String(status.rowsQuarantined), String(status.breakerOpenings), finished]
         rows.append(row)
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
