@@ -47,6 +47,7 @@ final class CSVRecordReader: RecordReader {
         close()
         csv_free(parser)
         parser.deallocate()
+        context.pointee.free()
         context.deinitialize(count: 1)
         context.deallocate()
         chunk.deallocate()
@@ -117,10 +118,11 @@ final class CSVRecordReader: RecordReader {
     }
 
     private func readRecord(_ row: UnsafeMutablePointer<RawRow>) throws -> ReadResult {
-        context.pointee.row = row
         context.pointee.rowEnded = false
         context.pointee.oversizedField = nil
-        defer { context.pointee.row = nil }
+        context.pointee.discard()
+        // Whatever the outcome, the fields read so far belong to this row.
+        defer { context.pointee.flush(into: &row.pointee) }
         var fedInRow = 0
         while true {
             if chunkStart == chunkEnd { try fill() }
@@ -138,11 +140,11 @@ final class CSVRecordReader: RecordReader {
                 continue
             }
             let wasQuoted = parser.pointee.quoted != 0
-            let fieldsBefore = row.pointee.fieldEnds.count
+            let fieldsBefore = context.pointee.fieldCount
             let consumed = csv_parse(parser, piece.baseAddress, piece.count, fieldCallback, rowCallback, context)
             // A quoted field left open after this line began on it if it is new: the parser was
             // outside quotes before, or a field ended during this line.
-            if parser.pointee.quoted != 0 && (!wasQuoted || row.pointee.fieldEnds.count != fieldsBefore) {
+            if parser.pointee.quoted != 0 && (!wasQuoted || context.pointee.fieldCount != fieldsBefore) {
                 openQuoteLine = line
             }
             keepRaw(piece, in: row)
@@ -160,7 +162,7 @@ final class CSVRecordReader: RecordReader {
             if context.pointee.rowEnded { return completed(row) }
             if parser.pointee.entry_pos > maxFieldBytes {
                 // Stop buffering a runaway field: skip to the end of its record on our own.
-                let field = row.pointee.fieldEnds.count + 1
+                let field = context.pointee.fieldCount + 1
                 let quoted = parser.pointee.quoted != 0
                 resetParser()
                 try skipRecord(row, inQuotes: quoted)

@@ -1,26 +1,77 @@
 import CLibCSV
 import SluiceCore
 
-/// What libcsv's callbacks write into: the row being filled and whether it ended.
+/// What libcsv's callbacks write into: the current record's fields, and whether it ended.
 ///
-/// A plain struct reached through a raw pointer: the cheapest context for C callbacks.
+/// A plain struct reached through a raw pointer, with its own growable byte and offset
+/// buffers: appending there costs a copy and nothing else, and the record moves into the
+/// caller's `RawRow` in two appends when it is complete.
 struct ParseContext {
-    var row: UnsafeMutablePointer<RawRow>?
     var rowEnded = false
     var maxFieldBytes = 1 << 20
     /// 1-based index of the first field over `maxFieldBytes`, if any.
     var oversizedField: Int?
+    var bytes: UnsafeMutablePointer<UInt8>
+    var byteCapacity: Int
+    var byteCount = 0
+    var ends: UnsafeMutablePointer<Int>
+    var endCapacity: Int
+    var fieldCount = 0
+
+    init(maxFieldBytes: Int) {
+        self.maxFieldBytes = maxFieldBytes
+        byteCapacity = 4096
+        bytes = .allocate(capacity: byteCapacity)
+        endCapacity = 64
+        ends = .allocate(capacity: endCapacity)
+    }
+
+    mutating func free() {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+
+    mutating func appendField(_ data: UnsafeRawPointer?, _ length: Int) {
+        if length > maxFieldBytes {
+            if oversizedField == nil { oversizedField = fieldCount + 1 }
+        } else if length > 0, let data {
+            if byteCount + length > byteCapacity {
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCapacity * 2, byteCount + length))
+                grown.update(from: bytes, count: byteCount)
+                bytes.deallocate()
+                bytes = grown
+                byteCapacity = max(byteCapacity * 2, byteCount + length)
+            }
+            (bytes + byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
+            byteCount += length
+        }
+        if fieldCount == endCapacity {
+            let grown = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+            grown.update(from: ends, count: fieldCount)
+            ends.deallocate()
+            ends = grown
+            endCapacity *= 2
+        }
+        ends[fieldCount] = byteCount
+        fieldCount += 1
+    }
+
+    /// Moves the fields gathered so far into `row` and starts empty.
+    mutating func flush(into row: inout RawRow) {
+        row.fieldBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: byteCount))
+        row.fieldEnds.append(contentsOf: UnsafeBufferPointer(start: ends, count: fieldCount))
+        byteCount = 0
+        fieldCount = 0
+    }
+
+    mutating func discard() {
+        byteCount = 0
+        fieldCount = 0
+    }
 }
 
 let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { data, length, context in
-    let context = context!.assumingMemoryBound(to: ParseContext.self)
-    let row = context.pointee.row!
-    if length > context.pointee.maxFieldBytes {
-        if context.pointee.oversizedField == nil { context.pointee.oversizedField = row.pointee.fieldEnds.count + 1 }
-    } else if length > 0, let data {
-        row.pointee.fieldBytes.append(contentsOf: UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: length))
-    }
-    row.pointee.fieldEnds.append(row.pointee.fieldBytes.count)
+    context!.assumingMemoryBound(to: ParseContext.self).pointee.appendField(data, length)
 }
 
 let rowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
