@@ -12,6 +12,9 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
         lines.append("  supplier \(supplier.name): \(supplier.path.path)" + (supplier.concurrency.map { ", cap \($0)" } ?? ""))
     }
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
+    let reader = definition.source.reader
+    lines.append("  encoding \(reader.encoding.rawValue), fields up to \(reader.maxFieldBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
+                 + "; on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)")
     if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
         let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
         let bytes = files.reduce(Int64(0)) { $0 + $1.size }
@@ -26,7 +29,17 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("")
     lines.append("limits")
     lines.append("  at most \(limits.maxConcurrency) files open, \(limits.perSupplierConcurrency) per supplier")
-    lines.append("  suppliers start in groups of \(limits.groupSize), \(limits.stagger) apart")
+    lines.append("  suppliers start in groups of \(limits.groupSize)" + (limits.groups.isEmpty ? "" : " after \(limits.groups.count) declared groups")
+                 + ", \(limits.stagger) apart; files \(limits.order.rawValue) first")
+    if limits.startSpacing > .zero { lines.append("  at least \(limits.startSpacing) between starts of one supplier") }
+    if let rate = limits.rate { lines.append("  at most \(rate) file opens per second per supplier, burst \(limits.burst)") }
+    let retry = definition.retry
+    lines.append("  retries: up to \(retry.maxAttempts) attempts, backoff from \(retry.initialDelay) to \(retry.maxDelay) with full jitter")
+    if let breaker = definition.breaker {
+        lines.append("  breaker: \(breaker.failures) failures in a row pause a supplier for \(breaker.coolDown)")
+    } else {
+        lines.append("  breaker: off")
+    }
     lines.append("")
     lines.append("schema (on_invalid: \(definition.schema.onInvalid.rawValue), max_invalid_ratio: \(definition.schema.maxInvalidRatio))")
     for column in definition.schema.columns {
