@@ -14,9 +14,9 @@ public struct BatchRunner: Sendable {
     public let sink: any Sink
     public var logger: Logger
     /// Ready batches waiting for the loader at most; bounds memory between parse and load.
-    public var queueCapacity = 8
+    public var queueCapacity = 4
     /// Rows per loader transaction at most.
-    public var maxRowsPerCommit = 65_536
+    public var maxRowsPerCommit = 32_768
     /// Called after each commit with the batches it held (progress reporting).
     public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
     /// Set from a signal handler to stop cleanly.

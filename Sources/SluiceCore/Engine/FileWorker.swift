@@ -243,13 +243,13 @@ struct FileRun {
             case .quarantine:
                 progress.rowsQuarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
-                                                 reason: reason, raw: raw.raw))
+                                                 reason: reason, raw: raw.exactRaw))
             case .drop:
                 progress.rowsFiltered += 1
             case .fail:
                 progress.rowsQuarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
-                                                 reason: reason, raw: raw.raw))
+                                                 reason: reason, raw: raw.exactRaw))
                 throw FileRejection(reason: "\(place): on_invalid is fail and a row is invalid: \(reason)",
                                     line: raw.line, offset: raw.offset)
             }

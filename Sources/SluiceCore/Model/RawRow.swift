@@ -21,6 +21,10 @@ public struct RawRow: Sendable {
 
     public var fieldCount: Int { fieldEnds.count }
 
+    /// A copy of the raw text in a buffer of its own size: `raw` keeps a large reserved
+    /// capacity for reuse, which a kept copy must not hold on to.
+    public var exactRaw: [UInt8] { raw.withUnsafeBufferPointer { Array($0) } }
+
     public func fieldRange(_ index: Int) -> Range<Int> {
         (index == 0 ? 0 : fieldEnds[index - 1])..<fieldEnds[index]
     }

@@ -56,7 +56,8 @@ public struct DirectorySource: FileSource {
         }
         closedir(handle)
         let root = directory.resolvingSymlinksInPath().path
-        guard let walker = FileManager.default.enumerator(atPath: directory.path) else {
+        // Walk the resolved path: a supplier directory that is itself a link is still listed.
+        guard let walker = FileManager.default.enumerator(atPath: root) else {
             throw ReadError(.notFound, "cannot list supplier \(supplier) at \(directory.path)")
         }
         var files: [DiscoveredFile] = []

@@ -3,7 +3,8 @@ import Synchronization
 /// A checkpoint store and sink that keep everything in memory and load rows nowhere.
 ///
 /// For dry runs (parse and validate, measure, store nothing) and for engine tests beside the
-/// real SQLite store, never instead of it.
+/// real SQLite store, never instead of it. It keeps the first `quarantineLimit` rejects and
+/// counts the rest, so a dry run over millions of bad rows stays small.
 public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
     private struct State {
         var files: [FileRecord] = []
@@ -13,8 +14,11 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         var rowsLoaded = 0
     }
     private let state = Mutex(State())
+    private let quarantineLimit: Int
 
-    public init() {}
+    public init(quarantineLimit: Int = 10_000) {
+        self.quarantineLimit = quarantineLimit
+    }
 
     /// Rows the sink was given (and dropped).
     public var rowsLoaded: Int { state.withLock { $0.rowsLoaded } }
@@ -26,7 +30,7 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
             for batch in batches where batch.settled == nil {
                 let progress = batch.progress
                 state.rowsLoaded += batch.rows.rowCount
-                for row in batch.quarantine {
+                for row in batch.quarantine where state.quarantine.count < quarantineLimit {
                     state.quarantine.append(QuarantineEntry(
                         supplier: batch.supplier, file: batch.file, kind: row.rowNumber == 0 ? "file" : "row",
                         line: row.line, byteOffset: row.offset, rowNumber: row.rowNumber, reason: row.reason, raw: row.raw))
