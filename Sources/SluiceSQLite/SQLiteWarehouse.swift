@@ -7,14 +7,14 @@ import SluiceCore
 ///
 /// Used by one task at a time (the loader during a run), hence `@unchecked Sendable`.
 public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
-    private let database: SQLiteDatabase
-    private let pipeline: String
-    private let table: String
+    let database: SQLiteDatabase
+    let pipeline: String
+    let table: String
     private var insertRow: SQLiteStatement?
     private var columnCount = 0
     /// The run in progress, stamped on the files it starts.
-    private var currentRun: Int64?
-    private let statements: StatementCache
+    var currentRun: Int64?
+    let statements: StatementCache
 
     /// Opens the database, turns on WAL and applies migrations; `readOnly` opens an existing
     /// store for reports without creating or changing anything.
@@ -114,27 +114,13 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     /// Quarantined rows and the file's checkpoint, in the caller's transaction.
     private func record(_ batch: LoadBatch, at time: Double) throws {
         let progress = batch.progress
-        let quarantine = try statements(StoreSQL.insertQuarantine)
         for row in batch.quarantine {
-            quarantine.bind(1, pipeline)
-            quarantine.bind(2, progress.fileID)
-            quarantine.bind(3, batch.supplier)
-            quarantine.bind(4, batch.file)
-            quarantine.bind(5, row.rowNumber == 0 ? "file" : "row")
-            quarantine.bind(6, row.line == 0 ? nil : row.line)
-            quarantine.bind(7, row.rowNumber == 0 && row.offset == 0 ? nil : row.offset)
-            quarantine.bind(8, row.rowNumber == 0 ? nil : row.rowNumber)
-            quarantine.bind(9, row.reason)
-            // Text when it is UTF-8 (bound with its length, so a NUL inside survives), bytes otherwise.
-            if row.rowNumber == 0 {
-                quarantine.bind(10, nil as String?)
-            } else if String(validating: row.raw, as: UTF8.self) != nil {
-                quarantine.bind(10, utf8: row.raw)
-            } else {
-                _ = row.raw.withUnsafeBytes { sqlite3_bind_blob(quarantine.handle, 10, $0.baseAddress, Int32($0.count), sqliteTransient) }
-            }
-            quarantine.bind(11, time)
-            try quarantine.run()
+            let wholeFile = row.rowNumber == 0
+            try insertQuarantine(fileID: progress.fileID, supplier: batch.supplier, file: batch.file,
+                                 line: row.line == 0 ? nil : row.line,
+                                 offset: wholeFile && row.offset == 0 ? nil : row.offset,
+                                 rowNumber: wholeFile ? nil : row.rowNumber, reason: row.reason,
+                                 raw: wholeFile ? nil : row.raw, at: time)
         }
         let update = try statements(StoreSQL.advanceFile)
         update.bind(1, progress.next.offset)
@@ -177,7 +163,32 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         }
     }
 
-    private func run(_ sql: String, _ fileID: Int64) throws {
+    /// One quarantine entry: a row (with its raw text) or a whole file (`rowNumber` nil).
+    func insertQuarantine(fileID: Int64, supplier: String, file: String, line: Int?, offset: Int64?,
+                          rowNumber: Int?, reason: String, raw: [UInt8]?, at time: Double) throws {
+        let insert = try statements(StoreSQL.insertQuarantine)
+        insert.bind(1, pipeline)
+        insert.bind(2, fileID)
+        insert.bind(3, supplier)
+        insert.bind(4, file)
+        insert.bind(5, rowNumber == nil ? "file" : "row")
+        insert.bind(6, line)
+        insert.bind(7, offset)
+        insert.bind(8, rowNumber)
+        insert.bind(9, reason)
+        // Text when it is UTF-8 (bound with its length, so a NUL inside survives), bytes otherwise.
+        if let raw, String(validating: raw, as: UTF8.self) != nil {
+            insert.bind(10, utf8: raw)
+        } else if let raw {
+            _ = raw.withUnsafeBytes { sqlite3_bind_blob(insert.handle, 10, $0.baseAddress, Int32($0.count), sqliteTransient) }
+        } else {
+            insert.bind(10, nil as String?)
+        }
+        insert.bind(11, time)
+        try insert.run()
+    }
+
+    func run(_ sql: String, _ fileID: Int64) throws {
         let statement = try statements(sql)
         statement.bind(1, fileID)
         try statement.run()
@@ -189,238 +200,6 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(2, action.rawValue)
         update.bind(3, fileID)
         try update.run()
-    }
-
-    // MARK: CheckpointStore
-
-    public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
-                         at time: Double) throws -> [FileRecord] {
-        try database.transaction {
-            try files.map { file in
-                if let known = try lookup(file) { return known }
-                let insert = try statements(StoreSQL.insertFile)
-                insert.bind(1, pipeline)
-                insert.bind(2, file.supplier)
-                insert.bind(3, file.relativePath)
-                insert.bind(4, file.size)
-                insert.bind(5, file.fingerprint)
-                insert.bind(6, file.modified)
-                insert.bind(7, time)
-                try insert.run()
-                let id = database.lastInsertRowID
-                try supersedeUnfinishedVersions(of: file, newID: id, at: time)
-                let loaded = try loadedVersions(of: file, newID: id)
-                if !loaded.isEmpty {
-                    try handleChange(of: file, newID: id, loaded: loaded, policy: onChange, at: time)
-                } else if onDuplicate == .skip, let original = try sameContent(as: file, newID: id) {
-                    try markVersion(id, .duplicate, "same content as \(original); not loaded (on_duplicate: skip)", at: time)
-                }
-                var record = try lookup(file)!
-                record.registeredNow = true
-                return record
-            }
-        }
-    }
-
-    /// Earlier versions of the same supplier path that loaded: (id, size).
-    private func loadedVersions(of file: DiscoveredFile, newID: Int64) throws -> [(Int64, Int64)] {
-        let query = try statements(StoreSQL.doneVersions)
-        query.bind(1, pipeline)
-        query.bind(2, file.supplier)
-        query.bind(3, file.relativePath)
-        query.bind(4, newID)
-        var versions: [(Int64, Int64)] = []
-        try query.rows { versions.append(($0.int(0), $0.int(1))) }
-        return versions
-    }
-
-    /// A new version replaces one that never finished (a crash, a failure, rows kept from a
-    /// truncated delivery): its committed rows go, in this same transaction, so the two
-    /// versions never stand side by side in the staging table.
-    private func supersedeUnfinishedVersions(of file: DiscoveredFile, newID: Int64, at time: Double) throws {
-        let query = try statements(StoreSQL.unfinishedVersions)
-        query.bind(1, pipeline)
-        query.bind(2, file.supplier)
-        query.bind(3, file.relativePath)
-        query.bind(4, newID)
-        var ids: [Int64] = []
-        try query.rows { ids.append($0.int(0)) }
-        for id in ids {
-            try run(StoreSQL.deleteFileRows(table: table), id)
-            try markVersion(id, .superseded, "replaced by a new version of the file before it finished loading", at: time)
-            try run(StoreSQL.clearLoadedRows, id)
-        }
-    }
-
-    /// Another file, under any name or supplier, with the same size and fingerprint that is not rejected.
-    private func sameContent(as file: DiscoveredFile, newID: Int64) throws -> String? {
-        let query = try statements(StoreSQL.sameContent)
-        query.bind(1, pipeline)
-        query.bind(2, file.size)
-        query.bind(3, file.fingerprint)
-        query.bind(4, newID)
-        var original: String?
-        try query.rows { original = "\($0.string(0) ?? "")/\($0.string(1) ?? "")" }
-        return original
-    }
-
-    /// A file that loaded came back with other content: reject it, ignore it, or replace the old rows.
-    private func handleChange(of file: DiscoveredFile, newID: Int64, loaded: [(Int64, Int64)],
-                              policy: ChangePolicy, at time: Double) throws {
-        let name = "\(file.supplier)/\(file.relativePath)"
-        switch policy {
-        case .fail:
-            let reason = "\(name) changed after it was loaded (was \(loaded[0].1) bytes, now \(file.size)); it is not loaded again (on_change: fail)"
-            try markVersion(newID, .quarantined, reason, at: time)
-            try quarantineFile(newID, file, reason: reason, at: time)
-        case .ignore:
-            try markVersion(newID, .ignored, "\(name) changed after it was loaded; ignored (on_change: ignore)", at: time)
-        case .reload:
-            for (oldID, _) in loaded {
-                try run(StoreSQL.deleteFileRows(table: table), oldID)
-                try markVersion(oldID, .superseded, "replaced by a new version (on_change: reload)", at: time)
-            }
-        }
-    }
-
-    private func markVersion(_ id: Int64, _ state: FileState, _ reason: String, at time: Double) throws {
-        let update = try statements(StoreSQL.markVersion)
-        update.bind(1, state.rawValue)
-        update.bind(2, reason)
-        update.bind(3, time)
-        update.bind(4, id)
-        try update.run()
-    }
-
-    private func quarantineFile(_ id: Int64, _ file: DiscoveredFile, reason: String, at time: Double) throws {
-        let quarantine = try statements(StoreSQL.insertQuarantine)
-        quarantine.bind(1, pipeline)
-        quarantine.bind(2, id)
-        quarantine.bind(3, file.supplier)
-        quarantine.bind(4, file.relativePath)
-        quarantine.bind(5, "file")
-        quarantine.bind(6, nil as Int?)
-        quarantine.bind(7, nil as Int?)
-        quarantine.bind(8, nil as Int?)
-        quarantine.bind(9, reason)
-        quarantine.bind(10, nil as String?)
-        quarantine.bind(11, time)
-        try quarantine.run()
-    }
-
-    private func lookup(_ file: DiscoveredFile) throws -> FileRecord? {
-        let query = try statements(StoreSQL.findFile)
-        query.bind(1, pipeline)
-        query.bind(2, file.supplier)
-        query.bind(3, file.relativePath)
-        query.bind(4, file.size)
-        query.bind(5, file.fingerprint)
-        var found: FileRecord?
-        try query.rows { found = Self.fileRecord($0) }
-        return found
-    }
-
-    public func allFiles() throws -> [FileRecord] {
-        var records: [FileRecord] = []
-        let query = try database.prepare("SELECT \(StoreSQL.fileColumns) FROM sluice_files WHERE pipeline = ? ORDER BY id")
-        query.bind(1, pipeline)
-        try query.rows { records.append(Self.fileRecord($0)) }
-        return records
-    }
-
-    public func beginRun(at time: Double) throws -> Int64 {
-        let insert = try database.prepare("INSERT INTO sluice_runs (pipeline, started_at) VALUES (?, ?)")
-        insert.bind(1, pipeline)
-        insert.bind(2, time)
-        try insert.run()
-        currentRun = database.lastInsertRowID
-        return database.lastInsertRowID
-    }
-
-    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String,
-                          breakerOpenings: [BreakerOpening]) throws {
-        try database.transaction {
-            let update = try database.prepare("UPDATE sluice_runs SET finished_at = ?, exit_code = ?, summary = ? WHERE id = ?")
-            update.bind(1, time)
-            update.bind(2, Int64(exitCode))
-            update.bind(3, summary)
-            update.bind(4, id)
-            try update.run()
-            let insert = try database.prepare("""
-                INSERT INTO sluice_breaker_openings (run_id, pipeline, supplier, opened_at, paused_until) VALUES (?, ?, ?, ?, ?)
-                """)
-            for opening in breakerOpenings {
-                insert.bind(1, id)
-                insert.bind(2, pipeline)
-                insert.bind(3, opening.supplier)
-                insert.bind(4, opening.openedAt)
-                insert.bind(5, opening.until)
-                try insert.run()
-            }
-        }
-    }
-
-    public func status() throws -> [SupplierStatus] {
-        var bySupplier: [String: SupplierStatus] = [:]
-        let query = try database.prepare("""
-            SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
-                   SUM(rows_quarantined), MAX(finished_at),
-                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END)
-            FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
-            """)
-        query.bind(1, pipeline)
-        try query.rows { row in
-            let supplier = row.string(0) ?? ""
-            var status = bySupplier[supplier] ?? SupplierStatus(supplier: supplier)
-            if let state = FileState(rawValue: row.string(1) ?? "") { status.files[state] = Int(row.int(2)) }
-            status.rowsLoaded += Int(row.int(3))
-            status.rowsQuarantined += Int(row.int(4))
-            if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
-            status.lastError = status.lastError ?? row.string(6)
-            bySupplier[supplier] = status
-        }
-        let openings = try database.prepare("""
-            SELECT supplier, COUNT(*) FROM sluice_breaker_openings
-            WHERE pipeline = ?1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = ?1) GROUP BY supplier
-            """)
-        openings.bind(1, pipeline)
-        try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
-        return bySupplier.values.sorted { $0.supplier < $1.supplier }
-    }
-
-    public func quarantine(limit: Int?) throws -> [QuarantineEntry] {
-        var entries: [QuarantineEntry] = []
-        let query = try database.prepare("""
-            SELECT supplier, file, kind, line, byte_offset, row_number, reason, raw FROM sluice_quarantine
-            WHERE pipeline = ? ORDER BY id LIMIT ?
-            """)
-        query.bind(1, pipeline)
-        query.bind(2, limit ?? -1)
-        try query.rows { row in
-            entries.append(QuarantineEntry(
-                supplier: row.string(0) ?? "", file: row.string(1) ?? "", kind: row.string(2) ?? "",
-                line: row.isNull(3) ? nil : Int(row.int(3)), byteOffset: row.isNull(4) ? nil : row.int(4),
-                rowNumber: row.isNull(5) ? nil : Int(row.int(5)), reason: row.string(6) ?? "",
-                raw: row.isNull(7) ? nil : row.bytes(7)))
-        }
-        return entries
-    }
-
-    public func timeline() throws -> [FileTiming] {
-        var timings: [FileTiming] = []
-        let query = try database.prepare("""
-            SELECT supplier, path, started_at, finished_at, COALESCE(slot_wait, 0), attempts FROM sluice_files
-            WHERE pipeline = ?1 AND started_at IS NOT NULL AND finished_at IS NOT NULL
-              AND run_id = (SELECT MAX(run_id) FROM sluice_files WHERE pipeline = ?1)
-            ORDER BY started_at
-            """)
-        query.bind(1, pipeline)
-        try query.rows { row in
-            timings.append(FileTiming(supplier: row.string(0) ?? "", file: row.string(1) ?? "",
-                                      startedAt: row.double(2), finishedAt: row.double(3),
-                                      slotWait: row.double(4), attempts: Int(row.int(5))))
-        }
-        return timings
     }
 
     static func fileRecord(_ row: SQLiteRow) -> FileRecord {

@@ -6,9 +6,6 @@ public protocol CheckpointStore: AnyObject, Sendable {
     /// - Throws: `StoreError`.
     func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
                   at time: Double) throws -> [FileRecord]
-    /// Every known file of the pipeline.
-    /// - Throws: `StoreError`.
-    func allFiles() throws -> [FileRecord]
     /// Opens a run and returns its id.
     /// - Throws: `StoreError`.
     func beginRun(at time: Double) throws -> Int64

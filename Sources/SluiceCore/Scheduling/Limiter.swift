@@ -13,8 +13,6 @@ actor Limiter {
         machine.finished(file: file, supplier: supplier, outcome: outcome, now: now)
     }
 
-    func attempts(file: Int) -> Int { machine.attempts(file: file) }
-
     var breakerOpenings: [(supplier: Int, at: ContinuousClock.Instant, until: ContinuousClock.Instant)] {
         machine.breakerOpenings
     }

@@ -167,14 +167,6 @@ public struct SchedulerStateMachine: Sendable {
     /// Open files of one supplier.
     public func active(supplier: Int) -> Int { suppliers[supplier].active }
 
-    /// Attempts started for a file in this run.
-    public func attempts(file: Int) -> Int { attempts[file] ?? 0 }
-
-    /// Whether the supplier's breaker holds it paused at `now`.
-    public func isPaused(supplier: Int, now: Instant) -> Bool {
-        suppliers[supplier].pausedUntil.map { $0 > now } ?? false
-    }
-
     /// When the supplier could start its next file, or nil if it has none or is at its cap.
     private mutating func readyTime(of index: Int, now: Instant) -> Instant? {
         let supplier = suppliers[index]

@@ -11,7 +11,6 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         var byIdentity: [String: Int] = [:]
         var timings: [Int64: (started: Double, finished: Double)] = [:]
         var quarantine: [QuarantineEntry] = []
-        var rowsLoaded = 0
     }
     private let state = Mutex(State())
     private let quarantineLimit: Int
@@ -20,16 +19,12 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         self.quarantineLimit = quarantineLimit
     }
 
-    /// Rows the sink was given (and dropped).
-    public var rowsLoaded: Int { state.withLock { $0.rowsLoaded } }
-
     public func prepare(columns: [OutputColumn]) throws {}
 
     public func commit(_ batches: [LoadBatch], at time: Double) throws {
         state.withLock { state in
             for batch in batches where batch.settled == nil {
                 let progress = batch.progress
-                state.rowsLoaded += batch.rows.rowCount
                 for row in batch.quarantine where state.quarantine.count < quarantineLimit {
                     state.quarantine.append(QuarantineEntry(
                         supplier: batch.supplier, file: batch.file, kind: row.rowNumber == 0 ? "file" : "row",
@@ -80,7 +75,6 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         }
     }
 
-    public func allFiles() throws -> [FileRecord] { state.withLock { $0.files } }
     public func beginRun(at time: Double) throws -> Int64 { 1 }
     public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws {}
 

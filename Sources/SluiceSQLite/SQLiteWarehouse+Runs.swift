@@ -1,0 +1,99 @@
+import SluiceCore
+
+/// Runs, and the read side of the store: status, quarantine and timeline.
+extension SQLiteWarehouse {
+    public func beginRun(at time: Double) throws -> Int64 {
+        let insert = try database.prepare("INSERT INTO sluice_runs (pipeline, started_at) VALUES (?, ?)")
+        insert.bind(1, pipeline)
+        insert.bind(2, time)
+        try insert.run()
+        currentRun = database.lastInsertRowID
+        return database.lastInsertRowID
+    }
+
+    public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String,
+                          breakerOpenings: [BreakerOpening]) throws {
+        try database.transaction {
+            let update = try database.prepare("UPDATE sluice_runs SET finished_at = ?, exit_code = ?, summary = ? WHERE id = ?")
+            update.bind(1, time)
+            update.bind(2, Int64(exitCode))
+            update.bind(3, summary)
+            update.bind(4, id)
+            try update.run()
+            let insert = try database.prepare("""
+                INSERT INTO sluice_breaker_openings (run_id, pipeline, supplier, opened_at, paused_until) VALUES (?, ?, ?, ?, ?)
+                """)
+            for opening in breakerOpenings {
+                insert.bind(1, id)
+                insert.bind(2, pipeline)
+                insert.bind(3, opening.supplier)
+                insert.bind(4, opening.openedAt)
+                insert.bind(5, opening.until)
+                try insert.run()
+            }
+        }
+    }
+
+    public func status() throws -> [SupplierStatus] {
+        var bySupplier: [String: SupplierStatus] = [:]
+        let query = try database.prepare("""
+            SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
+                   SUM(rows_quarantined), MAX(finished_at),
+                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END)
+            FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
+            """)
+        query.bind(1, pipeline)
+        try query.rows { row in
+            let supplier = row.string(0) ?? ""
+            var status = bySupplier[supplier] ?? SupplierStatus(supplier: supplier)
+            if let state = FileState(rawValue: row.string(1) ?? "") { status.files[state] = Int(row.int(2)) }
+            status.rowsLoaded += Int(row.int(3))
+            status.rowsQuarantined += Int(row.int(4))
+            if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
+            status.lastError = status.lastError ?? row.string(6)
+            bySupplier[supplier] = status
+        }
+        let openings = try database.prepare("""
+            SELECT supplier, COUNT(*) FROM sluice_breaker_openings
+            WHERE pipeline = ?1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = ?1) GROUP BY supplier
+            """)
+        openings.bind(1, pipeline)
+        try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
+        return bySupplier.values.sorted { $0.supplier < $1.supplier }
+    }
+
+    public func quarantine(limit: Int?) throws -> [QuarantineEntry] {
+        var entries: [QuarantineEntry] = []
+        let query = try database.prepare("""
+            SELECT supplier, file, kind, line, byte_offset, row_number, reason, raw FROM sluice_quarantine
+            WHERE pipeline = ? ORDER BY id LIMIT ?
+            """)
+        query.bind(1, pipeline)
+        query.bind(2, limit ?? -1)
+        try query.rows { row in
+            entries.append(QuarantineEntry(
+                supplier: row.string(0) ?? "", file: row.string(1) ?? "", kind: row.string(2) ?? "",
+                line: row.isNull(3) ? nil : Int(row.int(3)), byteOffset: row.isNull(4) ? nil : row.int(4),
+                rowNumber: row.isNull(5) ? nil : Int(row.int(5)), reason: row.string(6) ?? "",
+                raw: row.isNull(7) ? nil : row.bytes(7)))
+        }
+        return entries
+    }
+
+    public func timeline() throws -> [FileTiming] {
+        var timings: [FileTiming] = []
+        let query = try database.prepare("""
+            SELECT supplier, path, started_at, finished_at, COALESCE(slot_wait, 0), attempts FROM sluice_files
+            WHERE pipeline = ?1 AND started_at IS NOT NULL AND finished_at IS NOT NULL
+              AND run_id = (SELECT MAX(run_id) FROM sluice_files WHERE pipeline = ?1)
+            ORDER BY started_at
+            """)
+        query.bind(1, pipeline)
+        try query.rows { row in
+            timings.append(FileTiming(supplier: row.string(0) ?? "", file: row.string(1) ?? "",
+                                      startedAt: row.double(2), finishedAt: row.double(3),
+                                      slotWait: row.double(4), attempts: Int(row.int(5))))
+        }
+        return timings
+    }
+}
