@@ -37,10 +37,7 @@ final class AttemptCounter: Sendable {
 
 @Suite struct LimiterEndToEndTests {
     func run(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: ScriptedReaders) async throws -> (RunSummary, SQLiteWarehouse) {
-        let warehouse = try openWarehouse(definition)
-        let runner = BatchRunner(definition: definition, plan: plan, source: try DirectorySource(definition: definition.source),
-                                 readers: readers, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
-        return (try await runner.run(), warehouse)
+        try await runBatch(definition, plan, readers: readers)
     }
 
     func smallSupplierFiles(_ dir: TemporaryDirectory, suppliers: [String], files: Int) throws {

@@ -47,10 +47,7 @@ struct VanishingSource: FileSource {
     func run(_ dir: TemporaryDirectory, _ overrides: [String] = [], readers: (any RecordReaderFactory)? = nil) async throws -> RunSummary {
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"), overrides)
         guard let readers else { return try await runPipeline(definition: definition, plan: plan) }
-        let warehouse = try openWarehouse(definition)
-        let runner = BatchRunner(definition: definition, plan: plan, source: try DirectorySource(definition: definition.source),
-                                 readers: readers, store: warehouse, sink: warehouse, logger: .init(label: "test"))
-        return try await runner.run()
+        return try await runBatch(definition, plan, readers: readers).0
     }
 
     func loadedIDs(_ dir: TemporaryDirectory) throws -> [Int] {
@@ -177,12 +174,9 @@ struct VanishingSource: FileSource {
         _ = try writeFile(dir, "stays.csv", ids: 4...5)
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
                                               ["retry={max_attempts: 2, initial_delay: 5ms}"])
-        let warehouse = try openWarehouse(definition)
         let source = VanishingSource(inner: try DirectorySource(definition: definition.source), vanishing: "gone.csv")
-        let runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
-                                 store: warehouse, sink: warehouse, logger: Logger(label: "test"))
 
-        let summary = try await runner.run()
+        let (summary, _) = try await runBatch(definition, plan, source: source)
 
         #expect(summary.exitCode == 3)
         #expect(summary.total.filesFailed == 1)
@@ -200,10 +194,7 @@ struct VanishingSource: FileSource {
         let failing = FailingReaders(failAfterRows: 22)
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
                                               ["source.batch_rows=5", "retry={max_attempts: 1}"])
-        let warehouse = try openWarehouse(definition)
-        let runner = BatchRunner(definition: definition, plan: plan, source: try DirectorySource(definition: definition.source),
-                                 readers: failing, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
-        _ = try await runner.run()
+        _ = try await runBatch(definition, plan, readers: failing)
         #expect(try loadedIDs(dir).count == 20, "four batches of five committed before the failure")
 
         try (header + (100...103).map(row).joined()).write(to: url, atomically: true, encoding: .utf8)

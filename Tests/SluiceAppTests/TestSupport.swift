@@ -1,4 +1,7 @@
 import CSQLite
+import Logging
+import SluiceCSV
+import SluiceSQLite
 import Foundation
 import SluiceApp
 import SluiceCore
@@ -82,4 +85,14 @@ func runBinary(_ arguments: [String], executable: String? = nil) throws -> (stat
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// Runs the engine directly with a given source and reader, against the real SQLite store.
+func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any RecordReaderFactory = CSVReaderFactory(),
+              source: (any FileSource)? = nil) async throws -> (RunSummary, SQLiteWarehouse) {
+    let warehouse = try openWarehouse(definition)
+    let runner = BatchRunner(definition: definition, plan: plan,
+                             source: try source ?? DirectorySource(definition: definition.source),
+                             readers: readers, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
+    return (try await runner.run(), warehouse)
 }

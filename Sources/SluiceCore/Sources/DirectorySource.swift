@@ -79,9 +79,8 @@ public struct DirectorySource: FileSource {
                 refuse(relative, "refused: a link that leads outside the supplier directory (to \(resolved))")
                 continue
             }
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let snapshot = FileSnapshot(url) else { continue }
+            // One stat gives the type, size and mtime.
+            guard let snapshot = FileSnapshot(url), snapshot.isRegularFile else { continue }
             let (size, modified) = (snapshot.size, snapshot.modified)
             let fingerprint: String
             do {

@@ -1,19 +1,28 @@
 import Foundation
 
 /// Size and modification time of a file right now, to notice it changing under a reader.
-struct FileSnapshot: Equatable {
+struct FileSnapshot {
     var size: Int64
     var modified: Double
+    var isRegularFile = true
 
     init?(_ url: URL) {
         var status = stat()
         guard stat(url.path, &status) == 0 else { return nil }
         size = Int64(status.st_size)
         modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+        isRegularFile = (status.st_mode & S_IFMT) == S_IFREG
     }
 
     init(_ file: DiscoveredFile) {
         size = file.size
         modified = file.modified
+    }
+}
+
+extension FileSnapshot: Equatable {
+    /// The same content as far as a listing can tell: size and modification time.
+    static func == (lhs: FileSnapshot, rhs: FileSnapshot) -> Bool {
+        lhs.size == rhs.size && lhs.modified == rhs.modified
     }
 }
