@@ -25,6 +25,10 @@ final class CSVRecordReader: RecordReader {
     private let maxFieldBytes: Int
     /// Raw text kept per row for the quarantine: up to `max_field_bytes`; a longer row keeps its start.
     private let maxRawBytes: Int
+    /// Where the current row starts in `chunk` while its raw text is still there; nil once it
+    /// outgrew the buffer and moved to `spilledRaw`.
+    private var rowStart: Int?
+    private var spilledRaw: [UInt8] = []
     private(set) var header: [String] = []
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
@@ -90,10 +94,18 @@ final class CSVRecordReader: RecordReader {
                 guard let name = String(validating: bytes, as: UTF8.self) else {
                     throw ReadError(.encoding, "header field \(index + 1) is not valid UTF-8; declare encoding: latin1 if the supplier sends Latin-1", line: 1, offset: 0)
                 }
-                return name.trimmingCharacters(in: .whitespaces)
+                return Self.trimmed(name)
             }
         }
         rowsRead = 0
+    }
+
+    /// The name without surrounding white space; most names have none, and are kept as they are
+    /// without going through Foundation.
+    private static func trimmed(_ name: String) -> String {
+        guard let first = name.utf8.first, let last = name.utf8.last else { return name }
+        let plain = { (byte: UInt8) in byte > 32 && byte < 0x80 }
+        return plain(first) && plain(last) ? name : name.trimmingCharacters(in: .whitespaces)
     }
 
     /// Jumps to a checkpointed row start: within the buffer, by seeking, or by inflating forward.
@@ -121,8 +133,18 @@ final class CSVRecordReader: RecordReader {
         context.pointee.rowEnded = false
         context.pointee.oversizedField = nil
         context.pointee.discard()
-        // Whatever the outcome, the fields read so far belong to this row.
-        defer { context.pointee.flush(into: &row.pointee) }
+        rowStart = chunkStart
+        spilledRaw.removeAll(keepingCapacity: true)
+        // Whatever the outcome, the fields and raw text read so far belong to this row.
+        defer {
+            context.pointee.flush(into: &row.pointee)
+            if let rowStart {
+                let end = min(chunkStart, rowStart + maxRawBytes)
+                row.pointee.setRaw(inBuffer: UnsafeRawBufferPointer(rebasing: chunk[rowStart..<end]))
+            } else {
+                row.pointee.swapOwnedRaw(with: &spilledRaw)
+            }
+        }
         var fedInRow = 0
         while true {
             if chunkStart == chunkEnd { try fill() }
@@ -134,6 +156,7 @@ final class CSVRecordReader: RecordReader {
             if fedInRow == 0 && endsLine && isOnlyNewline(piece) {
                 // A blank line between records: skip it, keeping offsets and line numbers right.
                 chunkStart = pieceEnd
+                rowStart = chunkStart
                 line += 1
                 row.pointee.line = line
                 row.pointee.offset = position
@@ -147,7 +170,7 @@ final class CSVRecordReader: RecordReader {
             if parser.pointee.quoted != 0 && (!wasQuoted || context.pointee.fieldCount != fieldsBefore) {
                 openQuoteLine = line
             }
-            keepRaw(piece, in: row)
+            keepRaw(piece)
             fedInRow += piece.count
             chunkStart = pieceEnd
             if endsLine { line += 1 }
@@ -156,7 +179,7 @@ final class CSVRecordReader: RecordReader {
                     ? "a quote inside an unquoted field, or text after a closing quote"
                     : "libcsv error \(csv_error(parser))"
                 resetParser()
-                if !endsLine { try skipRestOfLine(row) }
+                if !endsLine { try skipRestOfLine() }
                 return malformed(row, reason)
             }
             if context.pointee.rowEnded { return completed(row) }
@@ -165,21 +188,23 @@ final class CSVRecordReader: RecordReader {
                 let field = context.pointee.fieldCount + 1
                 let quoted = parser.pointee.quoted != 0
                 resetParser()
-                try skipRecord(row, inQuotes: quoted)
+                try skipRecord(inQuotes: quoted)
                 return malformed(row, "field \(field) is longer than max_field_bytes (\(maxFieldBytes))")
             }
         }
     }
 
-    private func keepRaw(_ bytes: UnsafeRawBufferPointer, in row: UnsafeMutablePointer<RawRow>) {
-        let room = maxRawBytes - row.pointee.raw.count
+    /// Raw text of a row that outgrew the buffer; a row still in the buffer needs nothing.
+    private func keepRaw(_ bytes: UnsafeRawBufferPointer) {
+        guard rowStart == nil else { return }
+        let room = maxRawBytes - spilledRaw.count
         guard room > 0 else { return }
-        row.pointee.raw.append(contentsOf: bytes.prefix(room))
+        spilledRaw.append(contentsOf: bytes.prefix(room))
     }
 
     /// Scans to the end of the current record without parsing it, honouring quotes: inside
     /// quotes `""` is a quote and a lone `"` closes them; outside, a line end ends the record.
-    private func skipRecord(_ row: UnsafeMutablePointer<RawRow>, inQuotes: Bool) throws {
+    private func skipRecord(inQuotes: Bool) throws {
         var quoted = inQuotes
         var pendingQuote = false
         while true {
@@ -204,12 +229,12 @@ final class CSVRecordReader: RecordReader {
                 if byte == 10 || byte == 13 {
                     if byte == 13, index < chunkEnd, base[index] == 10 { index += 1 }
                     line += 1
-                    keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<index]), in: row)
+                    keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<index]))
                     chunkStart = index
                     return
                 }
             }
-            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<chunkEnd]), in: row)
+            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<chunkEnd]))
             chunkStart = chunkEnd
         }
     }
@@ -264,12 +289,12 @@ final class CSVRecordReader: RecordReader {
         }
     }
 
-    private func skipRestOfLine(_ row: UnsafeMutablePointer<RawRow>) throws {
+    private func skipRestOfLine() throws {
         while true {
             if chunkStart == chunkEnd { try fill() }
             if chunkStart == chunkEnd { return }
             let (end, endsLine) = try nextPieceEnd()
-            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]), in: row)
+            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]))
             chunkStart = end
             if endsLine {
                 line += 1
@@ -282,14 +307,23 @@ final class CSVRecordReader: RecordReader {
         piece.allSatisfy { $0 == 10 || $0 == 13 }
     }
 
-    /// Moves unread bytes to the front of the buffer and reads more after them.
+    /// Moves unread bytes (and the current row's, while they fit) to the front of the buffer
+    /// and reads more after them.
     private func fill() throws {
         guard !streamEnded else { return }
-        let remaining = chunkEnd - chunkStart
-        if chunkStart > 0 {
-            if remaining > 0 { chunk.baseAddress!.copyMemory(from: chunk.baseAddress! + chunkStart, byteCount: remaining) }
-            chunkBase += Int64(chunkStart)
-            chunkStart = 0
+        if let start = rowStart, start == 0, chunkEnd == chunk.count {
+            // The row fills the whole buffer: its raw text continues in `spilledRaw`.
+            spilledRaw.removeAll(keepingCapacity: true)
+            spilledRaw.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(chunkStart, maxRawBytes)]))
+            rowStart = nil
+        }
+        let keepFrom = rowStart ?? chunkStart
+        let remaining = chunkEnd - keepFrom
+        if keepFrom > 0 {
+            if remaining > 0 { chunk.baseAddress!.copyMemory(from: chunk.baseAddress! + keepFrom, byteCount: remaining) }
+            chunkBase += Int64(keepFrom)
+            chunkStart -= keepFrom
+            rowStart = rowStart.map { $0 - keepFrom }
             chunkEnd = remaining
         }
         guard chunkEnd < chunk.count else { return }

@@ -16,6 +16,7 @@ final class SQLiteDatabase {
     /// - Throws: `StoreError` naming the file when it cannot be opened.
     init(path: String, readOnly: Bool = false) throws {
         self.path = path
+        _ = Self.configureLibrary
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -30,6 +31,9 @@ final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Process-wide settings, applied once before the first connection opens.
+    private static let configureLibrary: Void = { _ = sluice_sqlite_disable_memory_statistics() }()
 
     /// Runs one or more statements with no results.
     /// - Throws: `StoreError`.

@@ -94,6 +94,43 @@ private final class Counter: Sendable {
         #expect(queue.tryReceive() == nil)
     }
 
+    @Test func weightedQueueHoldsUpToItsCapacityInWeight() async throws {
+        // Each element weighs its own value: a queue of 10 takes 8, then 5 (it was below 10),
+        // and then nothing until the weight drops below 10 again.
+        let queue = BoundedQueue<Int>(capacity: 10, weight: { $0 })
+        try await queue.send(8)
+        try await queue.send(5)
+        let (small, smallReturned) = startSend(queue, 1)
+        #expect(!smallReturned.isSet, "the queue holds 13 of 10")
+        #expect(queue.tryReceive() == 8)
+        #expect(smallReturned.isSet, "5 of 10 leaves room")
+        try await small.value
+        #expect(queue.tryReceive() == 5)
+        #expect(queue.tryReceive() == 1)
+    }
+
+    @Test func anElementHeavierThanTheCapacityStillGetsInAlone() async throws {
+        let queue = BoundedQueue<Int>(capacity: 10, weight: { $0 })
+        try await queue.send(50)
+        let (next, returned) = startSend(queue, 1)
+        #expect(!returned.isSet)
+        #expect(queue.tryReceive() == 50)
+        #expect(returned.isSet)
+        try await next.value
+        #expect(queue.tryReceive() == 1)
+    }
+
+    @Test func freeingWeightAdmitsEveryBlockedSenderThatFits() async throws {
+        let queue = BoundedQueue<Int>(capacity: 10, weight: { $0 })
+        try await queue.send(10)
+        let senders = [3, 3, 3, 3].map { startSend(queue, $0) }
+        #expect(senders.allSatisfy { !$0.1.isSet })
+        #expect(queue.tryReceive() == 10)
+        // 0, 3, 6 and 9 are each below 10: all four move in at once.
+        #expect(senders.allSatisfy { $0.1.isSet })
+        for (task, _) in senders { try await task.value }
+    }
+
     @Test func receiveReleasesExactlyOneBlockedSender() async throws {
         let queue = BoundedQueue<Int>(capacity: 2)
         try await queue.send(0)

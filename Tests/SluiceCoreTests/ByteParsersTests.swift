@@ -205,6 +205,31 @@ private func decimal(_ text: String, _ precision: Int, _ scale: Int) -> Parsed {
         #expect(text.unicodeScalars.count == expected)
     }
 
+    /// The word-at-a-time count against the standard library, at every length and alignment.
+    @Test func characterCountAgreesWithUnicodeScalarsOnRandomText() {
+        var random = SplitMix64(seed: 20261122)
+        let pieces = ["a", "Z", " ", "é", "日", "€", "😀"]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0..<40, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let offset = Int.random(in: 0..<8, using: &random)
+            let bytes = Array(repeating: UInt8(ascii: "x"), count: offset) + Array(text.utf8)
+            let counted = bytes.withUnsafeBufferPointer { ByteParsers.characterCount(UnsafeBufferPointer(rebasing: $0[offset...])) }
+            #expect(counted == text.unicodeScalars.count, "\(text)")
+        }
+    }
+
+    @Test func asciiCheckAgreesWithAByteByByteCheck() {
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<5_000 {
+            var bytes = (0..<Int.random(in: 0..<40, using: &random)).map { _ in UInt8.random(in: 1...0x7F, using: &random) }
+            if !bytes.isEmpty, Bool.random(using: &random) {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = [0, 0x80, 0xC3, 0xFF].randomElement(using: &random)!
+            }
+            let expected = !bytes.contains { $0 == 0 || $0 >= 0x80 }
+            #expect(withBytes(bytes) { ByteParsers.isASCIIWithoutNUL($0) } == expected, "\(bytes)")
+        }
+    }
+
     @Test(arguments: [
         ([UInt8](), Int?.none), (Array("plain ascii".utf8), nil), (Array("héllo wörld €😀".utf8), nil),
         ([0x41, 0x00, 0x42], 1), ([0x00], 0),

@@ -13,8 +13,9 @@ public struct BatchRunner: Sendable {
     public let store: any CheckpointStore
     public let sink: any Sink
     public var logger: Logger
-    /// Ready batches waiting for the loader at most; bounds memory between parse and load.
-    public var queueCapacity = 4
+    /// Rows (and quarantine entries) waiting for the loader at most; bounds memory between
+    /// parse and load, and lets the loader gather a full commit of many small files.
+    public var queueRows = 32_768
     /// Rows per loader transaction at most.
     public var maxRowsPerCommit = 32_768
     /// Called after each commit with the batches it held (progress reporting).
@@ -116,11 +117,12 @@ public struct BatchRunner: Sendable {
     /// The loader and the scheduler run side by side; the loader ends when the last file is in.
     private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], unsettled: [FileJob],
                          clock: RunClock) async throws -> ([FileResult], [BreakerOpening]) {
-        let queue = BoundedQueue<LoaderItem>(capacity: queueCapacity)
+        let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
         let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
-                                stop: stop, settler: settler, logger: logger)
+                                stop: stop, settler: settler, logger: logger,
+                                validators: definition.schema.columns.map(ColumnValidator.init))
         let limiter = Limiter(makeSchedulerStateMachine(jobs: jobs, filesBySupplier: filesBySupplier))
         let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
         let suppliers = source.suppliers

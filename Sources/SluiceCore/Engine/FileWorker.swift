@@ -55,6 +55,8 @@ struct FileWorker: Sendable {
     let stop: StopRequest
     let settler: Settler
     let logger: Logger
+    /// The schema's validators, shared by every file of the run.
+    let validators: [ColumnValidator]
 
     /// Processes `job` to its end and waits until its last batch is committed.
     /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
@@ -79,7 +81,8 @@ struct FileWorker: Sendable {
             defer { reader.close() }
             var processor = try RowProcessor(
                 schema: definition.schema, plan: plan, header: reader.header,
-                templateValues: ["supplier": job.file.supplier, "file": job.file.relativePath, "pipeline": definition.name])
+                templateValues: ["supplier": job.file.supplier, "file": job.file.relativePath, "pipeline": definition.name],
+                validators: validators)
             var raw = RawRow()
             var rowNumber = job.record.next.rowsBefore
             while true {
@@ -218,7 +221,8 @@ struct FileRun {
         self.job = job
         self.batchRows = batchRows
         self.columnCount = columnCount
-        batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
+        batch = RowBatch(columnCount: columnCount,
+                         expectedRows: Self.expectedRows(job.file, from: job.record.next.offset, batchRows: batchRows))
         progress = FileProgress(fileID: job.record.id, next: job.record.next)
         progress.startedAt = startedAt
         committedNext = job.record.next
@@ -227,6 +231,14 @@ struct FileRun {
     }
 
     var isFull: Bool { batch.rowCount + quarantine.count >= batchRows }
+
+    /// Room to reserve for the next batch: what is left of the file at 64 bytes a row (gzip
+    /// inflated about four times), within the batch size. Batches sit in the loader's queue,
+    /// so a small file's batch must not hold room for thousands of rows it never had.
+    static func expectedRows(_ file: DiscoveredFile, from offset: Int64, batchRows: Int) -> Int {
+        let remaining = max(0, (file.isGzip ? file.size * 4 : file.size) - offset)
+        return min(batchRows, max(16, Int(remaining / 64)))
+    }
 
     mutating func count(_ outcome: RowOutcome, raw: RawRow, rowNumber: Int, policy: InvalidRowPolicy) throws {
         progress.rowsRead += 1
@@ -270,7 +282,8 @@ struct FileRun {
         result.committed.rowsQuarantined += progress.rowsQuarantined
         result.committed.rowsFiltered += progress.rowsFiltered
         result.committed.rowsInvalid += progress.rowsInvalid
-        batch = RowBatch(columnCount: columnCount, expectedRows: min(batchRows, 1024))
+        batch = RowBatch(columnCount: columnCount,
+                         expectedRows: Self.expectedRows(job.file, from: progress.next.offset, batchRows: batchRows))
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: progress.next)
         committedNext = progress.next

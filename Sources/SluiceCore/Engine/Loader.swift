@@ -15,10 +15,10 @@ struct Loader {
     func run() async throws {
         while let first = await queue.receive() {
             var items = [first]
-            var rows = first.batch.rows.rowCount + first.batch.quarantine.count
+            var rows = first.weight
             while rows < maxRowsPerCommit, let more = queue.tryReceive() {
                 items.append(more)
-                rows += more.batch.rows.rowCount + more.batch.quarantine.count
+                rows += more.weight
             }
             let batches = items.map(\.batch)
             do {

@@ -1,11 +1,15 @@
 /// One parsed CSV record as bytes, reused from row to row to avoid allocation.
 ///
 /// Fields are stored back to back in `fieldBytes`; `fieldEnds[i]` is where field `i` ends.
-public struct RawRow: Sendable {
+/// The raw text usually stays in the reader's buffer and is only copied when a row is kept
+/// for the quarantine, so it is valid until the reader reads the next row.
+public struct RawRow: @unchecked Sendable {
     public var fieldBytes: [UInt8] = []
     public var fieldEnds: [Int] = []
-    /// The row's raw text as it appeared in the (inflated) file, for the quarantine.
-    public var raw: [UInt8] = []
+    /// The raw text when the reader could not leave it in its buffer (a row longer than the buffer).
+    private var ownedRaw: [UInt8] = []
+    /// The raw text in the reader's buffer.
+    private var rawInBuffer: UnsafeRawBufferPointer?
     /// 1-based physical line where the row starts.
     public var line: Int = 0
     /// Byte offset of the row's first byte in the inflated stream.
@@ -16,14 +20,34 @@ public struct RawRow: Sendable {
     public init() {
         fieldBytes.reserveCapacity(4096)
         fieldEnds.reserveCapacity(64)
-        raw.reserveCapacity(4096)
     }
 
     public var fieldCount: Int { fieldEnds.count }
 
-    /// A copy of the raw text in a buffer of its own size: `raw` keeps a large reserved
-    /// capacity for reuse, which a kept copy must not hold on to.
-    public var exactRaw: [UInt8] { raw.withUnsafeBufferPointer { Array($0) } }
+    /// The row's raw text as it appeared in the (inflated) file, for the quarantine.
+    public var raw: [UInt8] {
+        get { withRaw { Array($0) } }
+        set { ownedRaw = newValue; rawInBuffer = nil }
+    }
+
+    /// A copy of the raw text in a buffer of its own size, to keep.
+    public var exactRaw: [UInt8] { withRaw { Array($0) } }
+
+    public func withRaw<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let rawInBuffer { return try body(rawInBuffer.assumingMemoryBound(to: UInt8.self)) }
+        return try ownedRaw.withUnsafeBufferPointer(body)
+    }
+
+    /// Points the raw text at the reader's buffer, which must stay unchanged until the next read.
+    public mutating func setRaw(inBuffer bytes: UnsafeRawBufferPointer) {
+        rawInBuffer = bytes
+    }
+
+    /// Makes the row own its raw text, handing the reader back the array it owned before.
+    public mutating func swapOwnedRaw(with bytes: inout [UInt8]) {
+        rawInBuffer = nil
+        swap(&ownedRaw, &bytes)
+    }
 
     public func fieldRange(_ index: Int) -> Range<Int> {
         (index == 0 ? 0 : fieldEnds[index - 1])..<fieldEnds[index]
@@ -33,7 +57,8 @@ public struct RawRow: Sendable {
     public mutating func clear() {
         fieldBytes.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
-        raw.removeAll(keepingCapacity: true)
+        ownedRaw.removeAll(keepingCapacity: true)
+        rawInBuffer = nil
     }
 }
 

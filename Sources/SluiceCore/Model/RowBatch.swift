@@ -19,6 +19,7 @@ public struct RowBatch: Sendable {
         self.columnCount = columnCount
         cells.reserveCapacity(columnCount * expectedRows)
         rowNumbers.reserveCapacity(expectedRows)
+        arena.reserveCapacity(expectedRows * 64)
     }
 
     public var rowCount: Int { rowNumbers.count }

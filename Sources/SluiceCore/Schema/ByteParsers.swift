@@ -194,10 +194,46 @@ enum ByteParsers {
 
     /// Characters in valid UTF-8: every byte that does not continue a sequence.
     static func characterCount(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-        var count = 0
-        for byte in b where byte & 0xC0 != 0x80 { count += 1 }
-        return count
+        // Eight bytes at a time: a continuation byte is 10xxxxxx, so its top bit is set and
+        // the bit below it (the next bit up after a shift left by one) is clear.
+        var continuations = 0
+        var i = 0
+        if let base = b.baseAddress {
+            while i + 8 <= b.count {
+                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                continuations += (word & ~(word << 1) & highBits).nonzeroBitCount
+                i += 8
+            }
+        }
+        while i < b.count {
+            if b[i] & 0xC0 == 0x80 { continuations += 1 }
+            i += 1
+        }
+        return b.count - continuations
     }
+
+    /// Whether every byte is ASCII and none is NUL: the common case, checked eight bytes at a time.
+    static func isASCIIWithoutNUL(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var flagged: UInt64 = 0
+        var i = 0
+        if let base = b.baseAddress {
+            while i + 8 <= b.count {
+                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // A byte's top bit ends up set if it is 0x80 or above, or if it is zero.
+                flagged |= word | ((word &- lowBits) & ~word)
+                i += 8
+            }
+        }
+        guard flagged & highBits == 0 else { return false }
+        while i < b.count {
+            if b[i] == 0 || b[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     /// Whether the bytes are valid UTF-8 with no NUL; returns the index of the first bad byte.
     static func firstInvalidTextByte(_ b: UnsafeBufferPointer<UInt8>) -> Int? {

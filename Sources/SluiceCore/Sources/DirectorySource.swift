@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Supplier files from directories: a root whose subdirectories are suppliers, or a declared list.
 public struct DirectorySource: FileSource {
@@ -28,12 +29,19 @@ public struct DirectorySource: FileSource {
 
     public var suppliers: [String] { supplierDirectories.map(\.name) }
 
+    /// Lists the suppliers side by side: listing is stat and hashing, and each supplier is independent.
     public func discover() throws -> Discovery {
+        let listings = Mutex([Result<Discovery, any Error>?](repeating: nil, count: supplierDirectories.count))
+        DispatchQueue.concurrentPerform(iterations: supplierDirectories.count) { index in
+            let (supplier, directory) = supplierDirectories[index]
+            let listed = Result { try files(of: supplier, in: directory) }
+            listings.withLock { $0[index] = listed }
+        }
         var found = Discovery(files: [])
-        for (supplier, directory) in supplierDirectories {
-            let listed = try files(of: supplier, in: directory)
-            found.files += listed.files
-            found.problems += listed.problems
+        for listed in listings.withLock({ $0 }) {
+            let listing = try listed!.get()
+            found.files += listing.files
+            found.problems += listing.problems
         }
         return found
     }
@@ -42,6 +50,33 @@ public struct DirectorySource: FileSource {
     static func isHidden(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part")
             || name.hasSuffix(".partial") || name.contains("_COPYING_")
+    }
+
+    /// The names in a directory with their types as `readdir` reports them.
+    private static func entries(of path: String) -> [(name: String, type: Int32)] {
+        guard let handle = opendir(path) else { return [] }
+        defer { closedir(handle) }
+        var entries: [(name: String, type: Int32)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name != ".", name != ".." else { continue }
+            var type = Int32(entry.pointee.d_type)
+            if type == DT_UNKNOWN {
+                // Some file systems leave the type out of the listing.
+                var status = stat()
+                guard lstat(path + "/" + name, &status) == 0 else { continue }
+                let format = status.st_mode & S_IFMT
+                type = Int32(format == S_IFDIR ? DT_DIR : format == S_IFLNK ? DT_LNK : DT_REG)
+            }
+            entries.append((name, type))
+        }
+        return entries
+    }
+
+    private static func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func matches(_ name: String) -> Bool {
@@ -56,44 +91,45 @@ public struct DirectorySource: FileSource {
         }
         closedir(handle)
         let root = directory.resolvingSymlinksInPath().path
-        // Walk the resolved path: a supplier directory that is itself a link is still listed.
-        guard let walker = FileManager.default.enumerator(atPath: root) else {
-            throw ReadError(.notFound, "cannot list supplier \(supplier) at \(directory.path)")
-        }
         var files: [DiscoveredFile] = []
         var problems: [DiscoveryProblem] = []
-        func refuse(_ relative: String, _ reason: String) {
-            problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative, reason: reason))
-        }
-        while let relative = walker.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            if Self.isHidden(name) {
-                walker.skipDescendants()
-                continue
+        // Walk the resolved path: a supplier directory that is itself a link is still listed.
+        // Directories that are links are not followed; a file that is a link must stay inside.
+        var pending = [""]
+        while let folder = pending.popLast() {
+            for (name, type) in Self.entries(of: folder.isEmpty ? root : root + "/" + folder) where !Self.isHidden(name) {
+                let relative = folder.isEmpty ? name : folder + "/" + name
+                if type == DT_DIR {
+                    pending.append(relative)
+                    continue
+                }
+                guard matches(name) else { continue }
+                let path = root + "/" + relative
+                if type == DT_LNK {
+                    let resolved = Self.resolvedPath(path) ?? path
+                    guard resolved == root || resolved.hasPrefix(root + "/") else {
+                        problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
+                            reason: "refused: a link that leads outside the supplier directory (to \(resolved))"))
+                        continue
+                    }
+                }
+                // One stat gives the type, size and mtime.
+                guard let snapshot = FileSnapshot(path: path), snapshot.isRegularFile else { continue }
+                let fingerprint: String
+                do {
+                    fingerprint = try Fingerprint.of(path: path, size: snapshot.size)
+                } catch let error as ReadError where error.kind == .notFound {
+                    continue  // gone between listing and hashing: nothing was delivered after all
+                } catch {
+                    problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
+                        reason: "cannot be read (\(error)); it is tried again by the next run"))
+                    continue
+                }
+                files.append(DiscoveredFile(supplier: supplier, relativePath: relative,
+                                            url: directory.appendingPathComponent(relative), size: snapshot.size,
+                                            modified: snapshot.modified, fingerprint: fingerprint,
+                                            isGzip: name.hasSuffix(".gz")))
             }
-            guard matches(name) else { continue }
-            let url = directory.appendingPathComponent(relative)
-            let resolved = url.resolvingSymlinksInPath().path
-            // A link that leads outside the supplier's directory is not the supplier's file.
-            guard resolved == root || resolved.hasPrefix(root + "/") else {
-                refuse(relative, "refused: a link that leads outside the supplier directory (to \(resolved))")
-                continue
-            }
-            // One stat gives the type, size and mtime.
-            guard let snapshot = FileSnapshot(url), snapshot.isRegularFile else { continue }
-            let (size, modified) = (snapshot.size, snapshot.modified)
-            let fingerprint: String
-            do {
-                fingerprint = try Fingerprint.of(url, size: size)
-            } catch let error as ReadError where error.kind == .notFound {
-                continue  // gone between listing and hashing: nothing was delivered after all
-            } catch {
-                refuse(relative, "cannot be read (\(error)); it is tried again by the next run")
-                continue
-            }
-            files.append(DiscoveredFile(supplier: supplier, relativePath: relative, url: url, size: size,
-                                        modified: modified, fingerprint: fingerprint,
-                                        isGzip: name.hasSuffix(".gz")))
         }
         return Discovery(files: files.sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) },
                          problems: problems)

@@ -7,8 +7,12 @@ struct FileSnapshot {
     var isRegularFile = true
 
     init?(_ url: URL) {
+        self.init(path: url.path)
+    }
+
+    init?(path: String) {
         var status = stat()
-        guard stat(url.path, &status) == 0 else { return nil }
+        guard stat(path, &status) == 0 else { return nil }
         size = Int64(status.st_size)
         modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
         isRegularFile = (status.st_mode & S_IFMT) == S_IFREG

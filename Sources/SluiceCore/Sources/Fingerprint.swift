@@ -10,23 +10,39 @@ public enum Fingerprint {
 
     /// - Throws: `ReadError` when the file cannot be opened or read.
     public static func of(_ url: URL, size: Int64) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw ReadError(exists ? .permission : .notFound, "cannot open \(url.path)")
+        try of(path: url.path, size: size)
+    }
+
+    /// Reads with plain `pread` into one buffer per call: listing hashes thousands of files.
+    static func of(path: String, size: Int64) throws -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            throw ReadError(code == ENOENT ? .notFound : code == EACCES ? .permission : .io,
+                            "cannot open \(path): \(String(cString: strerror(code)))")
         }
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var hasher = WordHasher(seed: UInt64(bitPattern: size))
-        do {
-            let head = try handle.read(upToCount: sampleBytes) ?? Data()
-            hasher.add(head)
-            if size > Int64(2 * sampleBytes) {
-                try handle.seek(toOffset: UInt64(size) - UInt64(sampleBytes))
-                hasher.add(try handle.read(upToCount: sampleBytes) ?? Data())
-            } else if size > Int64(sampleBytes) {
-                hasher.add(try handle.readToEnd() ?? Data())
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleBytes, alignment: 8)
+        defer { buffer.deallocate() }
+        func sample(at offset: Int64, upTo count: Int) throws {
+            var filled = 0
+            while filled < count {
+                let read = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                if read == 0 { break }
+                guard read > 0 else {
+                    if errno == EINTR { continue }
+                    throw ReadError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+                }
+                filled += read
             }
-        } catch {
-            throw ReadError(.io, "cannot read \(url.path): \(error.localizedDescription)")
+            hasher.add(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
+        }
+        try sample(at: 0, upTo: sampleBytes)
+        if size > Int64(2 * sampleBytes) {
+            try sample(at: size - Int64(sampleBytes), upTo: sampleBytes)
+        } else if size > Int64(sampleBytes) {
+            try sample(at: Int64(sampleBytes), upTo: Int(size) - sampleBytes)
         }
         return String(hasher.finish(), radix: 16)
     }
@@ -38,17 +54,15 @@ struct WordHasher {
 
     init(seed: UInt64) { state = seed ^ 0x9E37_79B9_7F4A_7C15 }
 
-    mutating func add(_ data: Data) {
-        data.withUnsafeBytes { raw in
-            var index = 0
-            while index + 8 <= raw.count {
-                mix(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                index += 8
-            }
-            var tail: UInt64 = 0
-            while index < raw.count { tail = tail << 8 | UInt64(raw[index]); index += 1 }
-            mix(tail ^ UInt64(raw.count))
+    mutating func add(_ raw: UnsafeRawBufferPointer) {
+        var index = 0
+        while index + 8 <= raw.count {
+            mix(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            index += 8
         }
+        var tail: UInt64 = 0
+        while index < raw.count { tail = tail << 8 | UInt64(raw[index]); index += 1 }
+        mix(tail ^ UInt64(raw.count))
     }
 
     private mutating func mix(_ word: UInt64) {

@@ -1,14 +1,18 @@
 import DequeModule
 import Synchronization
 
-/// A many-producer, one-consumer async queue that holds at most `capacity` elements.
+/// A many-producer, one-consumer async queue that holds at most `capacity` units of weight
+/// (elements by default; rows for the loader, so many small files fit where few large ones do).
 ///
-/// `send` suspends while the queue is full, so a slow consumer slows the producers
+/// `send` suspends while the queue is full (an element heavier than the capacity still gets in
+/// alone, so nothing waits forever), so a slow consumer slows the producers
 /// (backpressure) instead of letting memory grow. `tryReceive` lets the consumer
 /// drain what is ready without waiting, which is how the loader groups commits.
 final class BoundedQueue<Element: Sendable>: Sendable {
     private struct State {
         var buffer: Deque<Element> = []
+        /// The total weight of `buffer`.
+        var weight = 0
         var blockedSenders: Deque<(Element, CheckedContinuation<Void, any Error>)> = []
         var waitingReceiver: CheckedContinuation<Element?, Never>?
         var finished = false
@@ -16,11 +20,13 @@ final class BoundedQueue<Element: Sendable>: Sendable {
     }
 
     private let capacity: Int
+    private let weigh: @Sendable (Element) -> Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    init(capacity: Int, weight: @escaping @Sendable (Element) -> Int = { _ in 1 }) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.weigh = weight
     }
 
     /// Adds an element, waiting while the queue is full.
@@ -34,8 +40,9 @@ final class BoundedQueue<Element: Sendable>: Sendable {
                     state.waitingReceiver = nil
                     return { receiver.resume(returning: element); continuation.resume() }
                 }
-                if state.buffer.count < capacity {
+                if state.weight < capacity {
                     state.buffer.append(element)
+                    state.weight += weigh(element)
                     return { continuation.resume() }
                 }
                 state.blockedSenders.append((element, continuation))
@@ -86,6 +93,7 @@ final class BoundedQueue<Element: Sendable>: Sendable {
             state.failure = error
             defer {
                 state.buffer.removeAll()
+                state.weight = 0
                 state.blockedSenders.removeAll()
                 state.waitingReceiver = nil
             }
@@ -96,16 +104,20 @@ final class BoundedQueue<Element: Sendable>: Sendable {
         return dropped
     }
 
-    /// Takes the oldest element; if a sender was blocked, its element moves into the freed place.
+    /// Takes the oldest element; blocked senders move into the freed room, oldest first.
     private func takeLocked(_ state: inout State) -> (Element, (() -> Void)?)? {
         guard let element = state.buffer.popFirst() else {
             guard let (element, sender) = state.blockedSenders.popFirst() else { return nil }
             return (element, { sender.resume() })
         }
-        if let (next, sender) = state.blockedSenders.popFirst() {
+        state.weight -= weigh(element)
+        var admitted: [CheckedContinuation<Void, any Error>] = []
+        while state.weight < capacity, let (next, sender) = state.blockedSenders.popFirst() {
             state.buffer.append(next)
-            return (element, { sender.resume() })
+            state.weight += weigh(next)
+            admitted.append(sender)
         }
-        return (element, nil)
+        guard !admitted.isEmpty else { return (element, nil) }
+        return (element, { for sender in admitted { sender.resume() } })
     }
 }

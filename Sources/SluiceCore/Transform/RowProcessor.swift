@@ -8,6 +8,8 @@ enum RowOutcome: Equatable {
 /// Validates and transforms the rows of one file into a `RowBatch`, on bytes.
 struct RowProcessor {
     private let validators: [ColumnValidator]
+    /// The same validators, reached without retain and release per field (`validators` keeps them alive).
+    private let unretainedValidators: [Unmanaged<ColumnValidator>]
     /// For each schema column, its field index in this file's header (nil: column absent).
     private let fieldIndex: [Int?]
     private let headerCount: Int
@@ -21,8 +23,10 @@ struct RowProcessor {
     private var rewrites: [UInt8] = []
 
     /// Maps this file's header onto the schema.
+    /// - Parameter validators: the schema's validators, built once per run and shared by every file.
     /// - Throws: `ReadError(.malformedHeader)` for duplicate or empty names, or a missing required column.
-    init(schema: SchemaDefinition, plan: OutputPlan, header: [String], templateValues: [String: String]) throws {
+    init(schema: SchemaDefinition, plan: OutputPlan, header: [String], templateValues: [String: String],
+         validators: [ColumnValidator]? = nil) throws {
         var positions: [String: Int] = [:]
         for (index, name) in header.enumerated() {
             guard !name.isEmpty else { throw ReadError(.malformedHeader, "header field \(index + 1) is empty", line: 1) }
@@ -33,7 +37,8 @@ struct RowProcessor {
         guard missing.isEmpty else {
             throw ReadError(.malformedHeader, "missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); header is \(header.joined(separator: ","))", line: 1)
         }
-        validators = schema.columns.map(ColumnValidator.init)
+        self.validators = validators ?? schema.columns.map(ColumnValidator.init)
+        unretainedValidators = self.validators.map { Unmanaged.passUnretained($0) }
         fieldIndex = schema.columns.map { positions[$0.name] }
         headerCount = header.count
         self.plan = plan
@@ -51,12 +56,15 @@ struct RowProcessor {
             if let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
             rewrites.removeAll(keepingCapacity: true)
             // Borrowed through buffer pointers: no copy or reference counting per field.
-            let failure: String? = validators.withUnsafeBufferPointer { validators in
+            let failure: String? = unretainedValidators.withUnsafeBufferPointer { validators in
                 fieldIndex.withUnsafeBufferPointer { fieldIndex in
                     values.withUnsafeMutableBufferPointer { values in
                         for column in 0..<validators.count {
                             guard let index = fieldIndex[column] else { values[column] = .null; continue }
-                            switch validators[column].validate(bytes, row.fieldRange(index), rewrites: &rewrites) {
+                            let verdict = validators[column]._withUnsafeGuaranteedRef {
+                                $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites)
+                            }
+                            switch verdict {
                             case .success(let value): values[column] = value
                             case .failure(let issue): return issue.reason
                             }
@@ -73,7 +81,7 @@ struct RowProcessor {
     /// NUL bytes or invalid UTF-8 in any field, checked per field so that a sequence split
     /// across two fields is caught. Pure-ASCII rows, the common case, take one fast pass.
     private static func textProblem(_ bytes: UnsafeBufferPointer<UInt8>, _ row: RawRow) -> String? {
-        guard bytes.contains(where: { $0 == 0 || $0 >= 0x80 }) else { return nil }
+        guard !ByteParsers.isASCIIWithoutNUL(bytes) else { return nil }
         for field in 0..<row.fieldCount {
             let range = row.fieldRange(field)
             guard let bad = ByteParsers.firstInvalidTextByte(UnsafeBufferPointer(rebasing: bytes[range])) else { continue }
@@ -94,7 +102,7 @@ struct RowProcessor {
 
     /// Where the offending byte sits in the file: the row's offset plus its place in the raw text.
     private static func rawOffset(of byte: UInt8, _ row: RawRow) -> Int64 {
-        let index = row.raw.withUnsafeBufferPointer { ByteParsers.firstInvalidTextByte($0) } ?? row.raw.firstIndex(of: byte) ?? 0
+        let index = row.withRaw { ByteParsers.firstInvalidTextByte($0) ?? $0.firstIndex(of: byte) } ?? 0
         return row.offset + Int64(index)
     }
 
