@@ -10,8 +10,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     let database: SQLiteDatabase
     let pipeline: String
     let table: String
-    private var insertRow: SQLiteStatement?
-    private var columnCount = 0
+    private var inserter: RowInserter?
     /// The run in progress, stamped on the files it starts.
     var currentRun: Int64?
     let statements: StatementCache
@@ -55,58 +54,19 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         } else if existing != all.map(\.name) {
             throw StoreError("table \(table) in \(database.path) has columns (\(existing.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
         }
-        let placeholders = Array(repeating: "?", count: all.count).joined(separator: ", ")
-        insertRow = try database.prepare(
-            "INSERT INTO \(quoted(table)) (\(all.map { quoted($0.name) }.joined(separator: ", "))) VALUES (\(placeholders))")
-        columnCount = columns.count
+        inserter = try RowInserter(database: database, table: table, outputColumns: all.map(\.name), columnCount: columns.count)
     }
 
     public func commit(_ batches: [LoadBatch], at time: Double) throws {
-        guard let insertRow else { throw StoreError("commit before prepare") }
+        guard let inserter else { throw StoreError("commit before prepare") }
         try database.transaction {
             for batch in batches {
                 if let action = batch.settled {
                     try recordSettled(batch.progress.fileID, action: action, at: time)
                     continue
                 }
-                try insert(batch, with: insertRow)
+                try inserter.insert(batch)
                 try record(batch, at: time)
-            }
-        }
-    }
-
-    /// The hot path: binds straight from the batch arena without copying (`SQLITE_STATIC`).
-    private func insert(_ batch: LoadBatch, with statement: SQLiteStatement) throws {
-        let rows = batch.rows
-        guard rows.rowCount > 0 else { return }
-        let handle = statement.handle
-        let lineage = Int32(columnCount)
-        sqlite3_bind_text(handle, lineage + 1, batch.supplier, -1, sqliteTransient)
-        sqlite3_bind_text(handle, lineage + 2, batch.file, -1, sqliteTransient)
-        sqlite3_bind_int64(handle, lineage + 3, batch.progress.fileID)
-        defer { sqlite3_clear_bindings(handle) }
-        try rows.arena.withUnsafeBufferPointer { arena in
-            let base = arena.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(emptyText.utf8Start)
-            try rows.cells.withUnsafeBufferPointer { cells in
-                var cell = 0
-                for row in 0..<rows.rowCount {
-                    for column in 1...Int32(columnCount) {
-                        switch cells[cell] {
-                        case .null: sqlite3_bind_null(handle, column)
-                        case .integer(let value): sqlite3_bind_int64(handle, column, value)
-                        case .real(let value): sqlite3_bind_double(handle, column, value)
-                        case .text(let start, let count):
-                            sqlite3_bind_text(handle, column, (base + Int(start)).assumingMemoryBound(to: CChar.self), count, sqliteStatic)
-                        }
-                        cell += 1
-                    }
-                    sqlite3_bind_int64(handle, lineage + 4, rows.rowNumbers[row])
-                    let status = sqlite3_step(handle)
-                    sqlite3_reset(handle)
-                    guard status == SQLITE_DONE else {
-                        throw StoreError("cannot insert into \(table) in \(database.path): \(database.lastError)")
-                    }
-                }
             }
         }
     }
@@ -214,8 +174,5 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         return record
     }
 }
-
-/// A zero-length text still needs a valid pointer: the address of a static empty C string.
-private let emptyText: StaticString = ""
 
 func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

@@ -43,6 +43,29 @@ import Testing
         #expect(try scalar(database, "SELECT COUNT(DISTINCT order_id) = COUNT(*) FROM staging_orders") == 1)
     }
 
+    /// Rows are inserted several to a statement: every row must land with its own values and
+    /// lineage, in file order, across full statements and the rows left over after them.
+    @Test(arguments: [1, 63, 64, 65, 150])
+    func everyRowKeepsItsOwnValuesWhateverTheBatchSize(rows: Int) async throws {
+        let dir = try TemporaryDirectory()
+        let supplier = dir.url.appendingPathComponent("suppliers/acme")
+        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
+        var body = "order_id,sku,product_name,category,quantity,unit_price,currency,order_date\n"
+        for row in 1...rows {
+            body += "\(row * 7),SKU-\(String(format: "%06d", row)),item \(row),,\(row % 50),\(row).25,EUR,2026-01-02\n"
+        }
+        try body.write(to: supplier.appendingPathComponent("f.csv"), atomically: true, encoding: .utf8)
+        let database = dir.path("db.sqlite")
+        let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: database)
+        _ = try await runPipeline(definition: definition, plan: plan)
+
+        let loaded = try query(database, "SELECT order_id, sku, product_name, category, quantity, price, _supplier, _file, _row FROM staging_orders ORDER BY rowid")
+        let expected: [[String?]] = (1...rows).map { row in
+            ["\(row * 7)", "SKU-\(String(format: "%06d", row))", "item \(row)", nil, "\(row % 50)", "\(Double(row) + 0.25)", "acme", "f.csv", "\(row)"]
+        }
+        #expect(loaded == expected)
+    }
+
     @Test func aSecondRunSkipsFinishedFilesAndLoadsNothing() async throws {
         let dir = try TemporaryDirectory()
         let manifest = try generateScenario(into: dir.url, suppliers: 2, files: 3)
