@@ -14,8 +14,9 @@ public struct BatchRunner: Sendable {
     public let sink: any Sink
     public var logger: Logger
     /// Rows (and quarantine entries) waiting for the loader at most; bounds memory between
-    /// parse and load, and lets the loader gather a full commit of many small files.
-    public var queueRows = 32_768
+    /// parse and load, and lets the loader gather a commit of many small files. Senders parked
+    /// on a full queue hold a batch each, and the loader fills its commit from them too.
+    public var queueRows = 8_192
     /// Rows per loader transaction at most.
     public var maxRowsPerCommit = 32_768
     /// Called after each commit with the batches it held (progress reporting).

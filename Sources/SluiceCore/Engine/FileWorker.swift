@@ -255,13 +255,13 @@ struct FileRun {
             case .quarantine:
                 progress.rowsQuarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
-                                                 reason: reason, raw: raw.exactRaw))
+                                                 reason: reason, raw: raw.raw))
             case .drop:
                 progress.rowsFiltered += 1
             case .fail:
                 progress.rowsQuarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
-                                                 reason: reason, raw: raw.exactRaw))
+                                                 reason: reason, raw: raw.raw))
                 throw FileRejection(reason: "\(place): on_invalid is fail and a row is invalid: \(reason)",
                                     line: raw.line, offset: raw.offset)
             }

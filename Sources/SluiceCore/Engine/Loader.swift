@@ -1,12 +1,18 @@
 /// The single writer: takes batches off the queue and group-commits them.
 ///
 /// It waits for one batch, then takes whatever else is already queued (up to a row budget),
-/// and commits them all in one transaction, so many small files share one fsync.
+/// and commits them all in one transaction, so many small files share one fsync. When little
+/// is ready, it lingers a moment for more: a commit costs an fsync whatever its size, and
+/// committing a handful of rows at a time would leave the writer busy with fsyncs.
 struct Loader {
     let sink: any Sink
     let queue: BoundedQueue<LoaderItem>
     /// Rows gathered into one transaction at most.
     let maxRowsPerCommit: Int
+    /// Below this many rows, the loader lingers for more before it commits...
+    var lingerBelowRows = 4_096
+    /// ...for at most this long.
+    var linger = Duration.milliseconds(20)
     let clock: RunClock
     let onCommit: @Sendable ([LoadBatch]) -> Void
 
@@ -16,9 +22,17 @@ struct Loader {
         while let first = await queue.receive() {
             var items = [first]
             var rows = first.weight
-            while rows < maxRowsPerCommit, let more = queue.tryReceive() {
-                items.append(more)
-                rows += more.weight
+            func takeReady() {
+                while rows < maxRowsPerCommit, let more = queue.tryReceive() {
+                    items.append(more)
+                    rows += more.weight
+                }
+            }
+            takeReady()
+            let deadline = ContinuousClock.now + linger
+            while rows < lingerBelowRows, !queue.isFinished, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
+                takeReady()
             }
             let batches = items.map(\.batch)
             do {

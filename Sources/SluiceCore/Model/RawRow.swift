@@ -24,14 +24,11 @@ public struct RawRow: @unchecked Sendable {
 
     public var fieldCount: Int { fieldEnds.count }
 
-    /// The row's raw text as it appeared in the (inflated) file, for the quarantine.
+    /// A copy of the row's raw text as it appeared in the (inflated) file, for the quarantine.
     public var raw: [UInt8] {
         get { withRaw { Array($0) } }
         set { ownedRaw = newValue; rawInBuffer = nil }
     }
-
-    /// A copy of the raw text in a buffer of its own size, to keep.
-    public var exactRaw: [UInt8] { withRaw { Array($0) } }
 
     public func withRaw<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         if let rawInBuffer { return try body(rawInBuffer.assumingMemoryBound(to: UInt8.self)) }

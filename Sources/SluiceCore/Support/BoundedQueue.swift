@@ -74,6 +74,9 @@ final class BoundedQueue<Element: Sendable>: Sendable {
         return taken?.0
     }
 
+    /// Whether no more elements will come: finished or failed.
+    var isFinished: Bool { state.withLock { $0.finished || $0.failure != nil } }
+
     /// No more elements will be sent; the consumer drains what is left, then gets nil.
     func finish() {
         let receiver: CheckedContinuation<Element?, Never>? = state.withLock { state in
