@@ -6,8 +6,8 @@ public struct CSVReaderFactory: RecordReaderFactory {
     public init() {}
 
     public func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader {
-        let raw: any ByteStream = file.isGzip ? try GzipByteStream(path: file.url.path, options: options)
-                                              : try FileByteStream(path: file.url.path)
+        let raw: any ByteStream = file.isGzip ? try GzipByteStream(path: file.path, options: options)
+                                              : try FileByteStream(path: file.path)
         return try CSVRecordReader(stream: TranscodingByteStream.wrap(raw, options.encoding), resume: resume, options: options)
     }
 }

@@ -42,82 +42,70 @@ public struct BatchRunner: Sendable {
         let clockStart = ContinuousClock.now
         let clock = RunClock()
         try sink.prepare(columns: plan.columns)
-        let discovery = try source.discover()
-        let discovered = discovery.files
-        let records = try store.register(discovered, onChange: definition.source.onChange,
-                                         onDuplicate: definition.source.onDuplicate, at: clock.timestamp())
+        var tally = RunTally(suppliers: source.suppliers)
+        let backlog = try takeBacklog(into: &tally, at: clock.timestamp())
+        returnFreedMemory()
         let runID = try store.beginRun(at: clock.timestamp())
-
-        var summaries = source.suppliers.map(SupplierSummary.init)
-        let supplierIndex = Dictionary(uniqueKeysWithValues: source.suppliers.enumerated().map { ($1, $0) })
-        for problem in discovery.problems {
-            logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
-            if let index = supplierIndex[problem.supplier] { summaries[index].filesFailed += 1 }
-        }
-        var jobs: [FileJob] = []
-        var unsettled: [FileJob] = []
-        var filesBySupplier = Array(repeating: [Int](), count: summaries.count)
-        for (file, record) in zip(discovered, records) {
-            guard let supplier = supplierIndex[file.supplier] else { continue }
-            switch record.state {
-            case .quarantined where record.registeredNow:
-                // A new version of a loaded file, rejected on sight (on_change: fail).
-                summaries[supplier].files += 1
-                summaries[supplier].filesQuarantined += 1
-            case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
-                summaries[supplier].skipped += 1
-                if record.state == .done && !record.settled { unsettled.append(FileJob(file: file, record: record)) }
-            case .pending, .loading, .failed:
-                filesBySupplier[supplier].append(jobs.count)
-                jobs.append(FileJob(file: file, record: record))
-            }
-        }
         logger.info("discovered files", metadata: [
-            "pipeline.name": "\(definition.name)", "files.found": "\(discovered.count)", "files.pending": "\(jobs.count)"])
+            "pipeline.name": "\(definition.name)", "files.found": "\(backlog.found)", "files.pending": "\(backlog.jobs.count)"])
 
-        let (results, openings) = try await process(jobs, filesBySupplier: filesBySupplier, unsettled: unsettled, clock: clock)
-        for opening in openings { summaries[supplierIndex[opening.supplier]!].breakerOpenings += 1 }
-        var firstStart: [Double?] = Array(repeating: nil, count: summaries.count)
-        var lastFinish: [Double] = Array(repeating: 0, count: summaries.count)
-        for result in results {
-            let index = supplierIndex[result.supplier]!
-            summaries[index].files += 1
-            summaries[index].rowsRead += result.rowsRead
-            summaries[index].rowsLoaded += result.rowsLoaded
-            summaries[index].rowsQuarantined += result.rowsQuarantined
-            summaries[index].rowsFiltered += result.rowsFiltered
-            switch result.completion {
-            case .done, .empty: break
-            case .quarantined, .damaged: summaries[index].filesQuarantined += 1
-            case .failed, .rolledBack: summaries[index].filesFailed += 1
-            }
-            if result.interrupted { summaries[index].filesInterrupted += 1 }
-            if result.settleProblem != nil { summaries[index].settleFailures += 1 }
-            firstStart[index] = min(firstStart[index] ?? result.startedAt, result.startedAt)
-            lastFinish[index] = max(lastFinish[index], result.finishedAt)
-        }
-        for index in summaries.indices {
-            if let start = firstStart[index] { summaries[index].seconds = lastFinish[index] - start }
-        }
+        let openings = try await process(backlog.jobs, filesBySupplier: backlog.filesBySupplier, unsettled: backlog.unsettled,
+                                         clock: clock, into: &tally)
+        for opening in openings { tally.update(opening.supplier) { $0.breakerOpenings += 1 } }
         let wall = (ContinuousClock.now - clockStart).inSeconds
-        var summary = RunSummary(pipeline: definition.name, suppliers: summaries, wallSeconds: wall,
+        var summary = RunSummary(pipeline: definition.name, suppliers: tally.summaries, wallSeconds: wall,
                                  stoppedBySignal: stop.signal)
-        summary.problems = discovery.problems.map(\.description) + results.compactMap(\.settleProblem)
-            + results.compactMap { result in
-                switch result.completion {
-                case .done, .empty: nil
-                case .quarantined(let reason), .failed(let reason), .rolledBack(let reason), .damaged(let reason): reason
-                }
-            }
+        summary.problems = backlog.problems.map(\.description) + tally.problems
         try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
                             summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined",
                             breakerOpenings: openings)
         return summary
     }
 
+    /// What this run has to do, from the listing and the store.
+    private struct Backlog {
+        var jobs: [FileJob] = []
+        /// Loaded files a crash left before their settle action.
+        var unsettled: [FileJob] = []
+        /// Per supplier, the indices of its jobs.
+        var filesBySupplier: [[Int]]
+        var problems: [DiscoveryProblem]
+        var found: Int
+    }
+
+    /// Lists and registers the files; what the run skips is counted in `tally` right away.
+    /// The listing and the store's records are let go on return: only the jobs stay.
+    private func takeBacklog(into tally: inout RunTally, at time: Double) throws -> Backlog {
+        let discovery = try source.discover()
+        let records = try store.register(discovery.files, onChange: definition.source.onChange,
+                                         onDuplicate: definition.source.onDuplicate, at: time)
+        var backlog = Backlog(filesBySupplier: Array(repeating: [], count: source.suppliers.count),
+                              problems: discovery.problems, found: discovery.files.count)
+        for problem in discovery.problems {
+            logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
+            tally.update(problem.supplier) { $0.filesFailed += 1 }
+        }
+        backlog.jobs.reserveCapacity(records.count { [.pending, .loading, .failed].contains($0.state) })
+        for (file, record) in zip(discovery.files, records) {
+            guard let supplier = tally.index(of: file.supplier) else { continue }
+            switch record.state {
+            case .quarantined where record.registeredNow:
+                // A new version of a loaded file, rejected on sight (on_change: fail).
+                tally.update(file.supplier) { $0.files += 1; $0.filesQuarantined += 1 }
+            case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
+                tally.update(file.supplier) { $0.skipped += 1 }
+                if record.state == .done && !record.settled { backlog.unsettled.append(FileJob(file: file, record: record)) }
+            case .pending, .loading, .failed:
+                backlog.filesBySupplier[supplier].append(backlog.jobs.count)
+                backlog.jobs.append(FileJob(file: file, record: record))
+            }
+        }
+        return backlog
+    }
+
     /// The loader and the scheduler run side by side; the loader ends when the last file is in.
     private func process(_ jobs: [FileJob], filesBySupplier: [[Int]], unsettled: [FileJob],
-                         clock: RunClock) async throws -> ([FileResult], [BreakerOpening]) {
+                         clock: RunClock, into tally: inout RunTally) async throws -> [BreakerOpening] {
         let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
         let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
@@ -128,25 +116,27 @@ public struct BatchRunner: Sendable {
         let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
         let suppliers = source.suppliers
 
-        let results = try await withThrowingTaskGroup(of: [FileResult].self) { group in
+        tally = try await withThrowingTaskGroup(of: RunTally?.self) { [tally] group in
             group.addTask {
                 try await loader.run()
-                return []
+                return nil
             }
             group.addTask {
                 defer { queue.finish() }
                 // Files a crash left loaded but not yet archived or deleted are settled first.
                 for job in unsettled { try await worker.settle(job) }
-                return try await scheduler.run(jobs)
+                var tally = tally
+                try await scheduler.run(jobs) { result, file in tally.add(result, file: file) }
+                return tally
             }
-            var results: [FileResult] = []
+            var final = tally
             do {
-                for try await part in group { results += part }
+                for try await case let part? in group { final = part }
             } catch {
                 group.cancelAll()
                 throw error
             }
-            return results
+            return final
         }
         let openings = await limiter.breakerOpenings.map { opening in
             BreakerOpening(supplier: suppliers[opening.supplier], openedAt: clock.timestamp(opening.at),
@@ -156,7 +146,7 @@ public struct BatchRunner: Sendable {
             logger.warning("supplier paused after consecutive failures", metadata: [
                 "supplier": "\(opening.supplier)", "pause.seconds": "\(opening.until - opening.openedAt)"])
         }
-        return (results, openings)
+        return openings
     }
 
     /// The limits of the definition, per supplier, over the files to run.
@@ -195,4 +185,13 @@ public struct BatchRunner: Sendable {
             spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker,
             seed: UInt64(truncatingIfNeeded: jobs.count &* 7919))
     }
+}
+
+/// Hands the memory the listing used and let go back to the system: otherwise the allocator
+/// keeps it, and a run over many files carries the listing's peak to its end.
+/// (`malloc_trim` is glibc's; it is looked up because Swift does not import `malloc.h`.)
+private func returnFreedMemory() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
 }

@@ -1,7 +1,7 @@
-/// Starts files as the limiter allows, each as a child task, and collects their final results.
+/// Starts files as the limiter allows, each as a child task, and hands on their final results.
 ///
 /// A file that fails for a passing reason goes back to the limiter, which retries it after
-/// backoff from where it last committed; only its last attempt's result is kept.
+/// backoff from where it last committed; its earlier attempts' counts join the last one's.
 struct FileScheduler: Sendable {
     let limiter: Limiter
     let worker: FileWorker
@@ -16,11 +16,12 @@ struct FileScheduler: Sendable {
         case timer
     }
 
-    func run(_ initialJobs: [FileJob]) async throws -> [FileResult] {
-        var jobs = initialJobs
-        let queuedAt = clock.timestamp()
-        for index in jobs.indices { jobs[index].queuedAt = queuedAt }
-        var results: [Int: FileResult] = [:]
+    /// Runs every job; `final` gets each file's result, with the file's index in `jobs`, once
+    /// no retry follows.
+    func run(_ jobs: [FileJob], final: (FileResult, Int) -> Void) async throws {
+        let runQueuedAt = clock.timestamp()
+        /// Files waiting for a retry: their last result, and when they became eligible again.
+        var retrying: [Int: (result: FileResult, queuedAt: Double)] = [:]
         try await withThrowingTaskGroup(of: Event.self) { group in
             var timerDeadline: ContinuousClock.Instant?
             var inFlight = 0
@@ -29,13 +30,15 @@ struct FileScheduler: Sendable {
                 case .file(let index, let supplier, var result):
                     inFlight -= 1
                     // Rows an earlier attempt committed are part of the file's result too.
-                    if let earlier = results[index], !result.isRolledBack { result.addCounts(of: earlier) }
-                    results[index] = result
+                    if let earlier = retrying.removeValue(forKey: index), !result.isRolledBack {
+                        result.addCounts(of: earlier.result)
+                    }
                     let retried = await limiter.finished(file: index, supplier: supplier,
                                                          outcome: outcome(of: result), now: .now)
                     if retried {
-                        jobs[index].record = result.committed
-                        jobs[index].queuedAt = clock.timestamp()
+                        retrying[index] = (result, clock.timestamp())
+                    } else {
+                        final(result, index)
                     }
                 case .timer:
                     if let deadline = timerDeadline, deadline <= .now { timerDeadline = nil }
@@ -46,7 +49,12 @@ struct FileScheduler: Sendable {
                 let now = ContinuousClock.now
                 switch await limiter.next(now: now) {
                 case .start(let index, let supplier):
-                    let job = jobs[index]
+                    var job = jobs[index]
+                    job.queuedAt = runQueuedAt
+                    if let retry = retrying[index] {
+                        job.record = retry.result.committed
+                        job.queuedAt = retry.queuedAt
+                    }
                     let startedAt = clock.timestamp(now)
                     inFlight += 1
                     group.addTask { .file(index: index, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
@@ -70,7 +78,8 @@ struct FileScheduler: Sendable {
             }
             while let event = try await group.next() { await handle(event) }
         }
-        return results.keys.sorted().map { results[$0]! }
+        // Files a stop left waiting for their retry end with their last attempt.
+        for (index, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, index) }
     }
 
     /// Passing failures are retried; a file that changed under the reader waits for the next

@@ -7,6 +7,15 @@ struct FileJob: Sendable {
     var record: FileRecord
     /// When the file became eligible to start (Unix seconds): the run's start, or a retry's.
     var queuedAt: Double = 0
+
+    init(file: DiscoveredFile, record: FileRecord) {
+        self.file = file
+        self.record = record
+        // The same names as the listing's: one copy of the text, not two, per file of the run.
+        self.record.supplier = file.supplier
+        self.record.relativePath = file.relativePath
+        self.record.fingerprint = file.fingerprint
+    }
 }
 
 /// What one file contributed to this run, counted only from committed batches.
@@ -64,7 +73,7 @@ struct FileWorker: Sendable {
         var state = FileRun(job: job, startedAt: startedAt, batchRows: definition.source.batchRows,
                             columnCount: plan.columns.count)
         do {
-            let before = FileSnapshot(job.file.url)
+            let before = FileSnapshot(path: job.file.path)
             guard before == FileSnapshot(job.file) else {
                 throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
             }
@@ -98,7 +107,7 @@ struct FileWorker: Sendable {
                 if stop.isRequested { return try await interrupt(&state) }
                 if state.isFull { try await send(state.takeBatch(), wait: false) }
             }
-            guard FileSnapshot(job.file.url) == before else {
+            guard FileSnapshot(path: job.file.path) == before else {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
             let result = try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))

@@ -10,7 +10,7 @@ struct Settler: Sendable {
     func settle(_ file: DiscoveredFile, fileID: Int64) throws {
         guard action != .keep else { return }
         // Only the version that was loaded is moved or removed; a replacement is left alone.
-        guard FileSnapshot(file.url) == FileSnapshot(file) else {
+        guard FileSnapshot(path: file.path) == FileSnapshot(file) else {
             throw ReadError(.changed, "settle \(action.rawValue): \(file.url.path) changed or vanished after it was loaded; left as it is")
         }
         switch action {

@@ -37,7 +37,10 @@ public struct DiscoveredFile: Sendable, Equatable {
     public var supplier: String
     /// Path relative to the supplier directory, `/`-separated.
     public var relativePath: String
-    public var url: URL
+    /// The file's absolute path: kept as text, which is smaller than a `URL` when a run lists
+    /// hundreds of thousands of files.
+    public var path: String
+    public var url: URL { URL(fileURLWithPath: path) }
     public var size: Int64
     public var modified: Double
     /// Hash over the content (see `Fingerprint`), not over the first line.
@@ -48,7 +51,7 @@ public struct DiscoveredFile: Sendable, Equatable {
                 fingerprint: String, isGzip: Bool) {
         self.supplier = supplier
         self.relativePath = relativePath
-        self.url = url
+        self.path = url.path
         self.size = size
         self.modified = modified
         self.fingerprint = fingerprint

@@ -6,10 +6,6 @@ struct FileSnapshot {
     var modified: Double
     var isRegularFile = true
 
-    init?(_ url: URL) {
-        self.init(path: url.path)
-    }
-
     init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
