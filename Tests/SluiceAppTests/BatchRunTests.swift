@@ -48,13 +48,11 @@ import Testing
     @Test(arguments: [1, 63, 64, 65, 150])
     func everyRowKeepsItsOwnValuesWhateverTheBatchSize(rows: Int) async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
         var body = "order_id,sku,product_name,category,quantity,unit_price,currency,order_date\n"
         for row in 1...rows {
             body += "\(row * 7),SKU-\(String(format: "%06d", row)),item \(row),,\(row % 50),\(row).25,EUR,2026-01-02\n"
         }
-        try body.write(to: supplier.appendingPathComponent("f.csv"), atomically: true, encoding: .utf8)
+        try writeSupplierFile(dir, "f.csv", body)
         let database = dir.path("db.sqlite")
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: database)
         _ = try await runPipeline(definition: definition, plan: plan)
@@ -99,11 +97,9 @@ import Testing
 
     @Test func temporaryFilesAreNeverPickedUp() async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
         let body = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n1,ABC-123456,Thing,3,1.50,EUR,2026-01-02\n"
         for name in ["good.csv", ".hidden.csv", "upload.csv.tmp", "part_COPYING_.csv", "x.csv.part"] {
-            try body.write(to: supplier.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try writeSupplierFile(dir, name, body)
         }
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"))
 
@@ -115,11 +111,9 @@ import Testing
 
     @Test func aFileOverItsErrorBudgetIsQuarantinedWhole() async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
         var body = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n"
         for id in 1...10 { body += "\(id),ABC-123456,Thing,\(id == 3 ? "-1" : "3"),1.50,EUR,2026-01-02\n" }
-        try body.write(to: supplier.appendingPathComponent("mostly-good.csv"), atomically: true, encoding: .utf8)
+        try writeSupplierFile(dir, "mostly-good.csv", body)
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
                                               ["schema.max_invalid_ratio=0.05"])
 
@@ -139,11 +133,9 @@ import Testing
 
     @Test func aFileSpanningSeveralBatchesRejectedLateLoadsNothing() async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
         var body = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n"
         for id in 1...100 { body += "\(id),ABC-123456,Thing,\(id > 90 ? "-1" : "3"),1.50,EUR,2026-01-02\n" }
-        try body.write(to: supplier.appendingPathComponent("late-trouble.csv"), atomically: true, encoding: .utf8)
+        try writeSupplierFile(dir, "late-trouble.csv", body)
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
                                               ["schema.max_invalid_ratio=0.05", "source.batch_rows=7"])
 
@@ -176,9 +168,7 @@ import Testing
 
     @Test func aHeaderMissingARequiredColumnQuarantinesTheFile() async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
-        try "order_id,product_name\n1,Thing\n".write(to: supplier.appendingPathComponent("short.csv"), atomically: true, encoding: .utf8)
+        try writeSupplierFile(dir, "short.csv", "order_id,product_name\n1,Thing\n")
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"))
 
         let summary = try await runPipeline(definition: definition, plan: plan)
@@ -190,8 +180,6 @@ import Testing
 
     @Test func transformsAndFiltersApplyAndFilteredRowsAreCounted() async throws {
         let dir = try TemporaryDirectory()
-        let supplier = dir.url.appendingPathComponent("suppliers/acme")
-        try FileManager.default.createDirectory(at: supplier, withIntermediateDirectories: true)
         let body = """
             order_id,sku,product_name,category,quantity,unit_price,currency,order_date
             1,ABC-123456,  Padded name  ,TOOLS,3,1.50,EUR,2026-01-02
@@ -199,7 +187,7 @@ import Testing
             3,ABC-123458,Third,toys,3,2.50,GBP,2026-01-04
 
             """
-        try body.write(to: supplier.appendingPathComponent("f.csv"), atomically: true, encoding: .utf8)
+        try writeSupplierFile(dir, "f.csv", body)
         let (definition, plan) = try pipeline(
             suppliers: dir.path("suppliers"), database: dir.path("db.sqlite"),
             ["schema.columns.3.enum=[TOOLS, garden, toys]", "transform.4={filter: {column: currency, not_in: [GBP]}}"])

@@ -96,3 +96,10 @@ func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any
                              readers: readers, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
     return (try await runner.run(), warehouse)
 }
+
+/// Writes `text` as `name` in the supplier's folder under `dir/suppliers`, creating the folder.
+func writeSupplierFile(_ dir: TemporaryDirectory, _ name: String, _ text: String, supplier: String = "acme") throws {
+    let folder = dir.url.appendingPathComponent("suppliers/\(supplier)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+}
