@@ -79,6 +79,25 @@ import Testing
         #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows)
     }
 
+    /// A large listing is registered a slice at a time: a copy in a later slice is still seen
+    /// as a duplicate, and every other file of every slice loads once.
+    @Test func registrationInSlicesSeesEarlierSlices() async throws {
+        let dir = try TemporaryDirectory()
+        let header = "order_id,sku,product_name,quantity,unit_price,currency,order_date\n"
+        let row = { (id: Int) in "\(id),ABC-123456,Thing,3,1.50,EUR,2026-01-02\n" }
+        for file in 1...5 { try writeSupplierFile(dir, "f\(file).csv", header + row(file)) }
+        try writeSupplierFile(dir, "f6.csv", header + row(1))
+        try writeSupplierFile(dir, "g.csv", header + row(7), supplier: "globex")
+        let database = dir.path("db.sqlite")
+        let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: database, ["source.on_duplicate=skip"])
+
+        let (summary, _) = try await runBatch(definition, plan, registrationSlice: 2)
+
+        #expect(summary.total.rowsLoaded == 6)
+        #expect(try query(database, "SELECT order_id FROM staging_orders ORDER BY order_id").map { $0[0] } == ["1", "2", "3", "4", "5", "7"])
+        #expect(try query(database, "SELECT supplier || '/' || path FROM sluice_files WHERE state = 'duplicate'") == [["acme/f6.csv"]])
+    }
+
     @Test func aNewFileIsPickedUpByTheNextRun() async throws {
         let dir = try TemporaryDirectory()
         let manifest = try generateScenario(into: dir.url, suppliers: 2, files: 2)

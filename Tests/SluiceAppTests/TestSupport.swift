@@ -89,11 +89,12 @@ func runBinary(_ arguments: [String], executable: String? = nil) throws -> (stat
 
 /// Runs the engine directly with a given source and reader, against the real SQLite store.
 func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any RecordReaderFactory = CSVReaderFactory(),
-              source: (any FileSource)? = nil) async throws -> (RunSummary, SQLiteWarehouse) {
+              source: (any FileSource)? = nil, registrationSlice: Int = 2_048) async throws -> (RunSummary, SQLiteWarehouse) {
     let warehouse = try openWarehouse(definition)
-    let runner = BatchRunner(definition: definition, plan: plan,
+    var runner = BatchRunner(definition: definition, plan: plan,
                              source: try source ?? DirectorySource(definition: definition.source),
                              readers: readers, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
+    runner.registrationSlice = registrationSlice
     return (try await runner.run(), warehouse)
 }
 

@@ -36,7 +36,8 @@ final class Scratch {
 func discovered(_ url: URL, gzip: Bool? = nil) -> DiscoveredFile {
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-    return DiscoveredFile(supplier: "test", relativePath: url.lastPathComponent, url: url, size: size,
+    return DiscoveredFile(supplier: "test", relativePath: url.lastPathComponent,
+                          directory: url.deletingLastPathComponent().path, size: size,
                           modified: 0, fingerprint: "test", isGzip: gzip ?? (url.pathExtension == "gz"))
 }
 

@@ -19,6 +19,8 @@ public struct BatchRunner: Sendable {
     public var queueRows = 8_192
     /// Rows per loader transaction at most.
     public var maxRowsPerCommit = 32_768
+    /// Files registered per store transaction: a large listing's records are never all held at once.
+    public var registrationSlice = 2_048
     /// Called after each commit with the batches it held (progress reporting).
     public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
     /// Set from a signal handler to stop cleanly.
@@ -77,27 +79,30 @@ public struct BatchRunner: Sendable {
     /// The listing and the store's records are let go on return: only the jobs stay.
     private func takeBacklog(into tally: inout RunTally, at time: Double) throws -> Backlog {
         let discovery = try source.discover()
-        let records = try store.register(discovery.files, onChange: definition.source.onChange,
-                                         onDuplicate: definition.source.onDuplicate, at: time)
         var backlog = Backlog(filesBySupplier: Array(repeating: [], count: source.suppliers.count),
                               problems: discovery.problems, found: discovery.files.count)
         for problem in discovery.problems {
             logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
             tally.update(problem.supplier) { $0.filesFailed += 1 }
         }
-        backlog.jobs.reserveCapacity(records.count { [.pending, .loading, .failed].contains($0.state) })
-        for (file, record) in zip(discovery.files, records) {
-            guard let supplier = tally.index(of: file.supplier) else { continue }
-            switch record.state {
-            case .quarantined where record.registeredNow:
-                // A new version of a loaded file, rejected on sight (on_change: fail).
-                tally.update(file.supplier) { $0.files += 1; $0.filesQuarantined += 1 }
-            case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
-                tally.update(file.supplier) { $0.skipped += 1 }
-                if record.state == .done && !record.settled { backlog.unsettled.append(FileJob(file: file, record: record)) }
-            case .pending, .loading, .failed:
-                backlog.filesBySupplier[supplier].append(backlog.jobs.count)
-                backlog.jobs.append(FileJob(file: file, record: record))
+        backlog.jobs.reserveCapacity(discovery.files.count)
+        for start in stride(from: 0, to: discovery.files.count, by: registrationSlice) {
+            let files = Array(discovery.files[start..<min(start + registrationSlice, discovery.files.count)])
+            let records = try store.register(files, onChange: definition.source.onChange,
+                                             onDuplicate: definition.source.onDuplicate, at: time)
+            for (file, record) in zip(files, records) {
+                guard let supplier = tally.index(of: file.supplier) else { continue }
+                switch record.state {
+                case .quarantined where record.registeredNow:
+                    // A new version of a loaded file, rejected on sight (on_change: fail).
+                    tally.update(file.supplier) { $0.files += 1; $0.filesQuarantined += 1 }
+                case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
+                    tally.update(file.supplier) { $0.skipped += 1 }
+                    if record.state == .done && !record.settled { backlog.unsettled.append(FileJob(file: file, record: record)) }
+                case .pending, .loading, .failed:
+                    backlog.filesBySupplier[supplier].append(backlog.jobs.count)
+                    backlog.jobs.append(FileJob(file: file, record: record))
+                }
             }
         }
         return backlog

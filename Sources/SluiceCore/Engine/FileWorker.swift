@@ -1,23 +1,6 @@
 import Foundation
 import Logging
 
-/// A file the scheduler may start, with its checkpoint.
-struct FileJob: Sendable {
-    var file: DiscoveredFile
-    var record: FileRecord
-    /// When the file became eligible to start (Unix seconds): the run's start, or a retry's.
-    var queuedAt: Double = 0
-
-    init(file: DiscoveredFile, record: FileRecord) {
-        self.file = file
-        self.record = record
-        // The same names as the listing's: one copy of the text, not two, per file of the run.
-        self.record.supplier = file.supplier
-        self.record.relativePath = file.relativePath
-        self.record.fingerprint = file.fingerprint
-    }
-}
-
 /// What one file contributed to this run, counted only from committed batches.
 struct FileResult: Sendable {
     var supplier: String

@@ -11,13 +11,13 @@ struct Settler: Sendable {
         guard action != .keep else { return }
         // Only the version that was loaded is moved or removed; a replacement is left alone.
         guard FileSnapshot(path: file.path) == FileSnapshot(file) else {
-            throw ReadError(.changed, "settle \(action.rawValue): \(file.url.path) changed or vanished after it was loaded; left as it is")
+            throw ReadError(.changed, "settle \(action.rawValue): \(file.path) changed or vanished after it was loaded; left as it is")
         }
         switch action {
         case .keep:
             return
         case .delete:
-            try check(unlink(file.url.path), "cannot delete", file.url.path)
+            try check(unlink(file.path), "cannot delete", file.path)
             syncDirectory(of: file.url)
         case .archive:
             guard let archiveRoot else { return }
@@ -28,11 +28,11 @@ struct Settler: Sendable {
                 target = target.deletingLastPathComponent().appendingPathComponent("\(target.lastPathComponent).\(fileID)")
             }
             try syncFile(file.url)
-            if rename(file.url.path, target.path) != 0 {
-                guard errno == EXDEV else { throw failure("cannot move to \(target.path)", file.url.path) }
+            if rename(file.path, target.path) != 0 {
+                guard errno == EXDEV else { throw failure("cannot move to \(target.path)", file.path) }
                 try FileManager.default.copyItem(at: file.url, to: target)
                 try syncFile(target)
-                try check(unlink(file.url.path), "cannot remove after copying", file.url.path)
+                try check(unlink(file.path), "cannot remove after copying", file.path)
             }
             syncDirectory(of: target)
             syncDirectory(of: file.url)

@@ -37,9 +37,11 @@ public struct DiscoveredFile: Sendable, Equatable {
     public var supplier: String
     /// Path relative to the supplier directory, `/`-separated.
     public var relativePath: String
-    /// The file's absolute path: kept as text, which is smaller than a `URL` when a run lists
-    /// hundreds of thousands of files.
-    public var path: String
+    /// The supplier directory the file was found in. Every file of a supplier shares this one
+    /// text, so a run that lists hundreds of thousands of files does not keep a full path each.
+    public var directory: String
+    /// The file's absolute path.
+    public var path: String { directory + "/" + relativePath }
     public var url: URL { URL(fileURLWithPath: path) }
     public var size: Int64
     public var modified: Double
@@ -47,11 +49,11 @@ public struct DiscoveredFile: Sendable, Equatable {
     public var fingerprint: String
     public var isGzip: Bool
 
-    public init(supplier: String, relativePath: String, url: URL, size: Int64, modified: Double,
+    public init(supplier: String, relativePath: String, directory: String, size: Int64, modified: Double,
                 fingerprint: String, isGzip: Bool) {
         self.supplier = supplier
         self.relativePath = relativePath
-        self.path = url.path
+        self.directory = directory
         self.size = size
         self.modified = modified
         self.fingerprint = fingerprint

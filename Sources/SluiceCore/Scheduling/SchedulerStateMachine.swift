@@ -161,6 +161,8 @@ public struct SchedulerStateMachine: Sendable {
                 breakerOpenings.append((index, now, until))
             }
         }
+        // A file that is not retried does not start again: its count goes, or a long run keeps one per file.
+        if !retried, let file { attempts[file] = nil }
         return retried
     }
 

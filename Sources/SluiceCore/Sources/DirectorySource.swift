@@ -37,9 +37,10 @@ public struct DirectorySource: FileSource {
             let listed = Result { try files(of: supplier, in: directory) }
             listings.withLock { $0[index] = listed }
         }
+        let listed = try listings.withLock { $0 }.map { try $0!.get() }
         var found = Discovery(files: [])
-        for listed in listings.withLock({ $0 }) {
-            let listing = try listed!.get()
+        found.files.reserveCapacity(listed.reduce(0) { $0 + $1.files.count })
+        for listing in listed {
             found.files += listing.files
             found.problems += listing.problems
         }
@@ -91,6 +92,7 @@ public struct DirectorySource: FileSource {
         }
         closedir(handle)
         let root = directory.resolvingSymlinksInPath().path
+        let directoryPath = directory.path
         var files: [DiscoveredFile] = []
         var problems: [DiscoveryProblem] = []
         // Walk the resolved path: a supplier directory that is itself a link is still listed.
@@ -126,12 +128,12 @@ public struct DirectorySource: FileSource {
                     continue
                 }
                 files.append(DiscoveredFile(supplier: supplier, relativePath: relative,
-                                            url: directory.appendingPathComponent(relative), size: snapshot.size,
+                                            directory: directoryPath, size: snapshot.size,
                                             modified: snapshot.modified, fingerprint: fingerprint,
                                             isGzip: name.hasSuffix(".gz")))
             }
         }
-        return Discovery(files: files.sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) },
-                         problems: problems)
+        files.sort { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
+        return Discovery(files: files, problems: problems)
     }
 }
