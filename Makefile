@@ -58,4 +58,4 @@ bench: build
 
 ## bench-full: the full reference workload (20 suppliers x 500 files x 2 MB, about 20 GB), Sluice only
 bench-full: build
-	python3 Benchmarks/bench.py --file-size 2MB --runs 1 --skip-baselines --no-gzip
+	python3 Benchmarks/bench.py --file-size 2MB --runs 1 --skip-baselines --no-gzip --scale 1
