@@ -100,6 +100,21 @@ private struct Harness {
         }
     }
 
+    /// Lengths count characters: an ASCII row takes a shortcut, and a row with any other
+    /// byte anywhere must not take it for any of its fields.
+    @Test func lengthsCountCharactersInASCIIAndOtherRows() throws {
+        var name = col("name", .string)
+        name.maxLength = 4
+        var code = col("code", .string)
+        code.minLength = 3
+        var h = try Harness(schema(name, code), header: ["name", "code"])
+        #expect(h.process(["Zoë!", "abc"]) == .loaded, "4 characters in 5 bytes")
+        #expect(h.process(["Ann", "ééé"]) == .loaded, "the other field is not ASCII")
+        #expect(h.process(["Annie", "abc"]) == .invalid("column name: 'Annie' is longer than 4 characters"))
+        #expect(h.process(["Zoë", "ab"]) == .invalid("column code: 'ab' is shorter than 3 characters"))
+        #expect(h.process(["Zoëëë", "abc"]) == .invalid("column name: 'Zoëëë' is longer than 4 characters"))
+    }
+
     @Test func extraHeaderColumnsAreIgnored() throws {
         var h = try Harness(schema(col("id", .integer), col("name", .string)), header: ["id", "comment", "name", "x"])
         #expect(h.process(["1", "ignored, even if not a number", "Ann", "z"]) == .loaded)

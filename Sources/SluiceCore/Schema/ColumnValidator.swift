@@ -29,18 +29,19 @@ final class ColumnValidator: @unchecked Sendable {
     }
 
     /// The value of field bytes `range` in `bytes`, or why it is invalid.
+    /// - Parameter ascii: the caller knows the field is ASCII, so characters are bytes.
     func validate(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                  rewrites: inout [UInt8]) -> Result<ValidatedValue, RowIssue> {
+                  rewrites: inout [UInt8], ascii: Bool = false) -> Result<ValidatedValue, RowIssue> {
         let field = UnsafeBufferPointer(rebasing: bytes[range])
         if field.isEmpty {
             return column.required ? .failure(issue("is required but empty", field)) : .success(.null)
         }
-        if let allowed, !allowed.contains(where: { $0.elementsEqual(field) }) {
+        if let allowed, !allowed.contains(where: { Self.equal($0, field) }) {
             return .failure(issue("is not one of \(column.allowed!.joined(separator: ", "))", field))
         }
         switch column.type {
         case .string:
-            let length = ByteParsers.characterCount(field)
+            let length = ascii ? field.count : ByteParsers.characterCount(field)
             if let min = column.minLength, length < min { return .failure(issue("is shorter than \(min) characters", field)) }
             if let max = column.maxLength, length > max { return .failure(issue("is longer than \(max) characters", field)) }
             if let regex {
@@ -81,6 +82,11 @@ final class ColumnValidator: @unchecked Sendable {
             guard let utc = ByteParsers.utcTimestamp(field) else { return .success(.text(range)) }
             return .success(Self.rewrite(utc, into: &rewrites))
         }
+    }
+
+    /// Lengths first, then one `memcmp`: most fields differ from most allowed values in length.
+    private static func equal(_ value: [UInt8], _ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.count == field.count && value.withUnsafeBufferPointer { memcmp($0.baseAddress!, field.baseAddress!, field.count) == 0 }
     }
 
     private static func rewrite(_ text: [UInt8], into rewrites: inout [UInt8]) -> ValidatedValue {

@@ -16,6 +16,8 @@ struct RowProcessor {
     private let plan: OutputPlan
     /// Per output column, the bytes of its expanded template (templates only).
     private let constants: [[UInt8]?]
+    /// Per output column, where its value comes from, as plain data.
+    private let fills: [Fill]
     /// Per filter, the expanded template of its column snapshot (templates only).
     private let filterConstants: [[UInt8]?]
     private var values: [ValidatedValue]
@@ -43,6 +45,7 @@ struct RowProcessor {
         headerCount = header.count
         self.plan = plan
         constants = plan.plannedColumns.map { Self.constant(of: $0, templateValues) }
+        fills = plan.plannedColumns.map(Fill.init)
         filterConstants = plan.filters.map { Self.constant(of: $0.column, templateValues) }
         values = Array(repeating: .null, count: schema.columns.count)
     }
@@ -53,7 +56,8 @@ struct RowProcessor {
             return .invalid("expected \(headerCount) fields, found \(row.fieldCount)")
         }
         return row.fieldBytes.withUnsafeBufferPointer { bytes in
-            if let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
+            let ascii = ByteParsers.isASCIIWithoutNUL(bytes)
+            if !ascii, let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
             rewrites.removeAll(keepingCapacity: true)
             // Borrowed through buffer pointers: no copy or reference counting per field.
             let failure: String? = unretainedValidators.withUnsafeBufferPointer { validators in
@@ -62,7 +66,7 @@ struct RowProcessor {
                         for column in 0..<validators.count {
                             guard let index = fieldIndex[column] else { values[column] = .null; continue }
                             let verdict = validators[column]._withUnsafeGuaranteedRef {
-                                $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites)
+                                $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites, ascii: ascii)
                             }
                             switch verdict {
                             case .success(let value): values[column] = value
@@ -79,9 +83,8 @@ struct RowProcessor {
     }
 
     /// NUL bytes or invalid UTF-8 in any field, checked per field so that a sequence split
-    /// across two fields is caught. Pure-ASCII rows, the common case, take one fast pass.
+    /// across two fields is caught (rows that are ASCII without NUL, the common case, skip this).
     private static func textProblem(_ bytes: UnsafeBufferPointer<UInt8>, _ row: RawRow) -> String? {
-        guard !ByteParsers.isASCIIWithoutNUL(bytes) else { return nil }
         for field in 0..<row.fieldCount {
             let range = row.fieldRange(field)
             guard let bad = ByteParsers.firstInvalidTextByte(UnsafeBufferPointer(rebasing: bytes[range])) else { continue }
@@ -106,33 +109,50 @@ struct RowProcessor {
         return row.offset + Int64(index)
     }
 
+    /// How one output column is filled, as plain data: a planned column also carries its name
+    /// and template as text, which the row loop would retain and release for every cell.
+    private struct Fill {
+        /// The schema column it takes, or nil for a template (its bytes are in `constants`).
+        let input: Int?
+        let trim: Bool
+        let caseChange: OutputPlan.CaseChange
+
+        init(_ column: OutputPlan.Column) {
+            if case .input(let index) = column.source { input = index } else { input = nil }
+            trim = column.trim
+            caseChange = column.caseChange
+        }
+    }
+
     private func append(_ bytes: UnsafeBufferPointer<UInt8>, rowNumber: Int, into batch: inout RowBatch) -> RowOutcome {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
         }
-        plan.plannedColumns.withUnsafeBufferPointer { columns in
-        for index in 0..<columns.count {
-            let cell: Cell
-            switch columns[index].source {
-            case .template:
-                cell = constants[index]!.withUnsafeBufferPointer { batch.appendText($0) }
-            case .input(let input):
-                switch values[input] {
-                case .null: cell = .null
-                case .integer(let v): cell = .integer(v)
-                case .real(let v): cell = .real(v)
-                case .text(let range):
-                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: columns[index].trim,
-                                                  caseChange: columns[index].caseChange, into: &batch)
-                case .rewritten(let range):
-                    let (trim, caseChange) = (columns[index].trim, columns[index].caseChange)
-                    cell = rewrites.withUnsafeBufferPointer {
-                        Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: trim, caseChange: caseChange, into: &batch)
+        fills.withUnsafeBufferPointer { fills in
+            values.withUnsafeBufferPointer { values in
+                for index in 0..<fills.count {
+                    let fill = fills[index]
+                    guard let input = fill.input else {
+                        batch.cells.append(constants[index]!.withUnsafeBufferPointer { batch.appendText($0) })
+                        continue
                     }
+                    let cell: Cell
+                    switch values[input] {
+                    case .null: cell = .null
+                    case .integer(let v): cell = .integer(v)
+                    case .real(let v): cell = .real(v)
+                    case .text(let range):
+                        cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: fill.trim,
+                                                      caseChange: fill.caseChange, into: &batch)
+                    case .rewritten(let range):
+                        cell = rewrites.withUnsafeBufferPointer {
+                            Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: fill.trim,
+                                                   caseChange: fill.caseChange, into: &batch)
+                        }
+                    }
+                    batch.cells.append(cell)
                 }
             }
-            batch.cells.append(cell)
-        }
         }
         batch.rowNumbers.append(Int64(rowNumber))
         return .loaded
