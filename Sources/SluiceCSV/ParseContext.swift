@@ -35,16 +35,36 @@ struct ParseContext {
         if length > maxFieldBytes {
             if oversizedField == nil { oversizedField = fieldCount + 1 }
         } else if length > 0, let data {
-            if byteCount + length > byteCapacity {
-                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCapacity * 2, byteCount + length))
-                grown.update(from: bytes, count: byteCount)
-                bytes.deallocate()
-                bytes = grown
-                byteCapacity = max(byteCapacity * 2, byteCount + length)
-            }
-            (bytes + byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
-            byteCount += length
+            appendPart(data, length)
         }
+        endField()
+    }
+
+    /// Appends bytes to the field being built; `endField(startedAt:)` closes it. Quoted text
+    /// around a doubled quote arrives in parts.
+    mutating func appendPart(_ data: UnsafeRawPointer, _ length: Int) {
+        if byteCount + length > byteCapacity {
+            let capacity = max(byteCapacity * 2, byteCount + length)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: bytes, count: byteCount)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = capacity
+        }
+        (bytes + byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
+        byteCount += length
+    }
+
+    /// Closes a field built from parts that began at byte `start`, with the field size limit applied.
+    mutating func endField(startedAt start: Int) {
+        if byteCount - start > maxFieldBytes {
+            if oversizedField == nil { oversizedField = fieldCount + 1 }
+            byteCount = start
+        }
+        endField()
+    }
+
+    private mutating func endField() {
         if fieldCount == endCapacity {
             let grown = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
             grown.update(from: ends, count: fieldCount)

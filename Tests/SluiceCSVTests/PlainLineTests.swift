@@ -2,8 +2,8 @@ import Testing
 import SluiceCore
 @testable import SluiceCSV
 
-/// Lines without quotes are split by the reader itself; everything it returns must be exactly
-/// what libcsv returns for the same bytes.
+/// Lines without quotes, and lines whose quoted fields close on the line, are split by the
+/// reader itself; everything it returns must be exactly what libcsv returns for the same bytes.
 @Suite struct PlainLineTests {
     private func records(_ text: [UInt8], chunk: Int, splitsPlainLines: Bool,
                          options: ReaderOptions = ReaderOptions()) throws -> [Record] {
@@ -13,11 +13,14 @@ import SluiceCore
     }
 
     /// Random files mixing plain and quoted lines, LF, CRLF and CR endings, blank lines, spaces,
-    /// tabs, empty fields, ragged rows, stray quotes and a missing final line end.
+    /// tabs, empty fields, ragged rows, doubled quotes, stray quotes, text after a closing quote,
+    /// quoted fields left open and a missing final line end.
     @Test(arguments: [7, 64, 256 * 1024])
     func plainLinesComeOutAsLibcsvReadsThem(chunk: Int) throws {
         var random = SplitMix64(seed: 20261122 &+ UInt64(chunk))
-        let pieces = ["a", "bc", " ", "\t", "x y", "", "1.5", "é", "\"q\"", "\"a,b\"", "\"line\nbreak\"", "d\"e"]
+        let pieces = ["a", "bc", " ", "\t", "x y", "", "1.5", "é", "\"q\"", "\"a,b\"", "\"line\nbreak\"", "d\"e",
+                      "\"\"", "\"say \"\"hi\"\"\"", "\"\"\"\"", "\"x\"y", "\"x\" ", " \"x\"", "\"a\r\nb\"", "\"tail\"\"\"",
+                      "\"open", "\"a\"\"b,c\""]
         for round in 0..<300 {
             var text = "id,name,note\n"
             for _ in 0..<Int.random(in: 0..<12, using: &random) {
@@ -32,12 +35,14 @@ import SluiceCore
         }
     }
 
-    @Test func aLongPlainFieldIsStillCaughtByTheFieldLimit() throws {
-        let text = Array(("id,note\n1," + String(repeating: "n", count: 100) + "\n2,ok\n").utf8)
+    @Test(arguments: [false, true])
+    func aLongFieldIsStillCaughtByTheFieldLimit(quoted: Bool) throws {
+        let long = quoted ? "\"" + String(repeating: "n\"\"", count: 40) + "\"" : String(repeating: "n", count: 100)
+        let text = Array(("id,note\n1," + long + "\n2,ok\n3,\"" + String(repeating: "m", count: 50) + "\"\n").utf8)
         var options = ReaderOptions()
         options.maxFieldBytes = 50
         let fast = try records(text, chunk: 4096, splitsPlainLines: true, options: options)
         #expect(fast == (try records(text, chunk: 4096, splitsPlainLines: false, options: options)))
-        #expect(fast.map(\.reason) == ["field 2 is longer than max_field_bytes (50)", nil])
+        #expect(fast.map(\.reason) == ["field 2 is longer than max_field_bytes (50)", nil, nil])
     }
 }
