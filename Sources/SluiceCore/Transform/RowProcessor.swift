@@ -7,20 +7,13 @@ enum RowOutcome: Equatable {
 
 /// Validates and transforms the rows of one file into a `RowBatch`, on bytes.
 struct RowProcessor {
+    /// The schema's validators, kept alive for `tables`, which reaches them unretained.
     private let validators: [ColumnValidator]
-    /// The same validators, reached without retain and release per field (`validators` keeps them alive).
-    private let unretainedValidators: [Unmanaged<ColumnValidator>]
-    /// For each schema column, its field index in this file's header (nil: column absent).
-    private let fieldIndex: [Int?]
+    private let tables: RowTables
     private let headerCount: Int
     private let plan: OutputPlan
-    /// Per output column, the bytes of its expanded template (templates only).
-    private let constants: [[UInt8]?]
-    /// Per output column, where its value comes from, as plain data.
-    private let fills: [Fill]
     /// Per filter, the expanded template of its column snapshot (templates only).
     private let filterConstants: [[UInt8]?]
-    private var values: [ValidatedValue]
     /// Text that validation rewrote for the current row; `ValidatedValue.rewritten` points into it.
     private var rewrites: [UInt8] = []
 
@@ -40,14 +33,19 @@ struct RowProcessor {
             throw ReadError(.malformedHeader, "missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); header is \(header.joined(separator: ","))", line: 1)
         }
         self.validators = validators ?? schema.columns.map(ColumnValidator.init)
-        unretainedValidators = self.validators.map { Unmanaged.passUnretained($0) }
-        fieldIndex = schema.columns.map { positions[$0.name] }
+        var constants: [UInt8] = []
+        let fills = plan.plannedColumns.map { column in
+            let start = constants.count
+            if let bytes = Self.constant(of: column, templateValues) { constants += bytes }
+            let input = if case .input(let index) = column.source { index } else { -1 }
+            return RowTables.Fill(input: input, constant: start..<constants.count, trim: column.trim,
+                                  caseChange: column.caseChange)
+        }
+        tables = RowTables(validators: self.validators, fieldIndex: schema.columns.map { positions[$0.name] },
+                           fills: fills, constants: constants)
         headerCount = header.count
         self.plan = plan
-        constants = plan.plannedColumns.map { Self.constant(of: $0, templateValues) }
-        fills = plan.plannedColumns.map(Fill.init)
         filterConstants = plan.filters.map { Self.constant(of: $0.column, templateValues) }
-        values = Array(repeating: .null, count: schema.columns.count)
     }
 
     /// Validates `row` and, if it passes and survives the filters, appends it to `batch`.
@@ -59,23 +57,19 @@ struct RowProcessor {
             let ascii = ByteParsers.isASCIIWithoutNUL(bytes)
             if !ascii, let problem = Self.textProblem(bytes, row) { return .invalid(problem) }
             rewrites.removeAll(keepingCapacity: true)
-            // Borrowed through buffer pointers: no copy or reference counting per field.
-            let failure: String? = unretainedValidators.withUnsafeBufferPointer { validators in
-                fieldIndex.withUnsafeBufferPointer { fieldIndex in
-                    values.withUnsafeMutableBufferPointer { values in
-                        for column in 0..<validators.count {
-                            guard let index = fieldIndex[column] else { values[column] = .null; continue }
-                            let verdict = validators[column]._withUnsafeGuaranteedRef {
-                                $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites, ascii: ascii)
-                            }
-                            switch verdict {
-                            case .success(let value): values[column] = value
-                            case .failure(let issue): return issue.reason
-                            }
-                        }
-                        return nil
-                    }
+            let (validators, fieldIndex, values) = (tables.validators, tables.fieldIndex, tables.values)
+            var failure: String?
+            for column in 0..<validators.count {
+                let index = fieldIndex[column]
+                guard index >= 0 else { values[column] = .null; continue }
+                let verdict = validators[column]._withUnsafeGuaranteedRef {
+                    $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites, ascii: ascii)
                 }
+                switch verdict {
+                case .success(let value): values[column] = value
+                case .failure(let issue): failure = issue.reason
+                }
+                if failure != nil { break }
             }
             if let failure { return .invalid(failure) }
             return append(bytes, rowNumber: rowNumber, into: &batch)
@@ -109,50 +103,31 @@ struct RowProcessor {
         return row.offset + Int64(index)
     }
 
-    /// How one output column is filled, as plain data: a planned column also carries its name
-    /// and template as text, which the row loop would retain and release for every cell.
-    private struct Fill {
-        /// The schema column it takes, or nil for a template (its bytes are in `constants`).
-        let input: Int?
-        let trim: Bool
-        let caseChange: OutputPlan.CaseChange
-
-        init(_ column: OutputPlan.Column) {
-            if case .input(let index) = column.source { input = index } else { input = nil }
-            trim = column.trim
-            caseChange = column.caseChange
-        }
-    }
-
     private func append(_ bytes: UnsafeBufferPointer<UInt8>, rowNumber: Int, into batch: inout RowBatch) -> RowOutcome {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
         }
-        fills.withUnsafeBufferPointer { fills in
-            values.withUnsafeBufferPointer { values in
-                for index in 0..<fills.count {
-                    let fill = fills[index]
-                    guard let input = fill.input else {
-                        batch.cells.append(constants[index]!.withUnsafeBufferPointer { batch.appendText($0) })
-                        continue
+        let (fills, values, constants) = (tables.fills, tables.values, tables.constants)
+        for fill in fills {
+            let cell: Cell
+            if fill.input < 0 {
+                cell = batch.appendText(UnsafeBufferPointer(rebasing: constants[fill.constant]))
+            } else {
+                switch values[fill.input] {
+                case .null: cell = .null
+                case .integer(let v): cell = .integer(v)
+                case .real(let v): cell = .real(v)
+                case .text(let range):
+                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: fill.trim,
+                                                  caseChange: fill.caseChange, into: &batch)
+                case .rewritten(let range):
+                    cell = rewrites.withUnsafeBufferPointer {
+                        Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: fill.trim,
+                                               caseChange: fill.caseChange, into: &batch)
                     }
-                    let cell: Cell
-                    switch values[input] {
-                    case .null: cell = .null
-                    case .integer(let v): cell = .integer(v)
-                    case .real(let v): cell = .real(v)
-                    case .text(let range):
-                        cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: fill.trim,
-                                                      caseChange: fill.caseChange, into: &batch)
-                    case .rewritten(let range):
-                        cell = rewrites.withUnsafeBufferPointer {
-                            Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: fill.trim,
-                                                   caseChange: fill.caseChange, into: &batch)
-                        }
-                    }
-                    batch.cells.append(cell)
                 }
             }
+            batch.cells.append(cell)
         }
         batch.rowNumbers.append(Int64(rowNumber))
         return .loaded
@@ -213,7 +188,7 @@ struct RowProcessor {
         case .template:
             matches = filter.values.contains { $0 == constant }
         case .input(let input):
-            switch values[input] {
+            switch tables.values[input] {
             case .null: matches = filter.values.contains { $0.isEmpty }
             case .integer(let v): matches = filter.values.contains { $0.elementsEqual(String(v).utf8) }
             case .real(let v): matches = filter.values.contains { Double(String(decoding: $0, as: UTF8.self)) == v }
