@@ -74,6 +74,13 @@ enum Migrations {
         ("v4-add-rows-invalid", """
             ALTER TABLE sluice_files ADD COLUMN rows_invalid INTEGER NOT NULL DEFAULT 0;
             """),
+        // The staging table's row ids a file's rows lie between, so taking them out reads that
+        // range instead of the whole table. Rows staged before this was kept may lie anywhere.
+        ("v5-add-row-id-range", """
+            ALTER TABLE sluice_files ADD COLUMN first_row_id INTEGER;
+            ALTER TABLE sluice_files ADD COLUMN last_row_id INTEGER;
+            UPDATE sluice_files SET first_row_id = -9223372036854775808, last_row_id = 9223372036854775807;
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -32,9 +32,11 @@ final class RowInserter {
         one = try database.prepare(into + values(1))
     }
 
-    func insert(_ batch: LoadBatch) throws {
+    /// - Returns: the row ids the rows were given (each statement's rows take consecutive ids),
+    ///   or nil for a batch without rows.
+    func insert(_ batch: LoadBatch) throws -> ClosedRange<Int64>? {
         let rows = batch.rows
-        guard rows.rowCount > 0 else { return }
+        guard rows.rowCount > 0 else { return nil }
         for statement in [many, one] {
             sqlite3_bind_text(statement.handle, 1, batch.supplier, -1, sqliteTransient)
             sqlite3_bind_text(statement.handle, 2, batch.file, -1, sqliteTransient)
@@ -42,6 +44,7 @@ final class RowInserter {
         }
         // The arena goes away with the batch: no statement may keep pointing into it.
         defer { for statement in [many, one] { sqlite3_clear_bindings(statement.handle) } }
+        var firstRowID: Int64?
         try rows.arena.withUnsafeBufferPointer { arena in
             let base = arena.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(emptyText.utf8Start)
             try rows.cells.withUnsafeBufferPointer { cells in
@@ -71,11 +74,13 @@ final class RowInserter {
                         guard status == SQLITE_DONE else {
                             throw StoreError("cannot insert into \(target): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
                         }
+                        if firstRowID == nil { firstRowID = sqlite3_last_insert_rowid(sqlite3_db_handle(handle)) - Int64(group - 1) }
                         row += group
                     }
                 }
             }
         }
+        return firstRowID.map { $0...sqlite3_last_insert_rowid(sqlite3_db_handle(many.handle)) }
     }
 }
 

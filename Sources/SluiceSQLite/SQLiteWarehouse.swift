@@ -65,14 +65,14 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                     try recordSettled(batch.progress.fileID, action: action, at: time)
                     continue
                 }
-                try inserter.insert(batch)
-                try record(batch, at: time)
+                let rowIDs = try inserter.insert(batch)
+                try record(batch, rowIDs: rowIDs, at: time)
             }
         }
     }
 
     /// Quarantined rows and the file's checkpoint, in the caller's transaction.
-    private func record(_ batch: LoadBatch, at time: Double) throws {
+    private func record(_ batch: LoadBatch, rowIDs: ClosedRange<Int64>?, at time: Double) throws {
         let progress = batch.progress
         for row in batch.quarantine {
             let wholeFile = row.rowNumber == 0
@@ -107,6 +107,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(13, progress.queuedAt)
         update.bind(14, currentRun)
         update.bind(15, progress.rowsInvalid)
+        update.bind(16, rowIDs?.lowerBound)
+        update.bind(17, rowIDs?.upperBound)
         try update.run()
         switch progress.completion {
         case .quarantined:

@@ -32,7 +32,9 @@ enum StoreSQL {
             queued_at = CASE WHEN ?8 IS NOT NULL THEN ?13 ELSE queued_at END,
             slot_wait = CASE WHEN ?8 IS NOT NULL AND ?13 IS NOT NULL THEN ?8 - ?13 ELSE slot_wait END,
             run_id = CASE WHEN ?8 IS NOT NULL THEN ?14 ELSE run_id END,
-            state = ?9, last_error = ?10, finished_at = ?11
+            state = ?9, last_error = ?10, finished_at = ?11,
+            first_row_id = MIN(COALESCE(first_row_id, ?16), COALESCE(?16, first_row_id)),
+            last_row_id = MAX(COALESCE(last_row_id, ?17), COALESCE(?17, last_row_id))
         WHERE id = ?12
         """
 
@@ -83,12 +85,19 @@ enum StoreSQL {
 
     static let resetFile = """
         UPDATE sluice_files SET next_offset = 0, next_line = 1, next_row = 0, rows_read = 0, rows_loaded = 0,
-            rows_quarantined = 0, rows_filtered = 0, rows_invalid = 0 WHERE id = ?
+            rows_quarantined = 0, rows_filtered = 0, rows_invalid = 0, first_row_id = NULL, last_row_id = NULL WHERE id = ?
         """
 
     static let clearLoadedRows = "UPDATE sluice_files SET rows_loaded = 0 WHERE id = ?"
 
     static let deleteRowQuarantine = "DELETE FROM sluice_quarantine WHERE file_id = ? AND kind = 'row'"
 
-    static func deleteFileRows(table: String) -> String { "DELETE FROM \(quoted(table)) WHERE _file_id = ?" }
+    /// Reads only the row id range the file's rows were given (nothing, when it never staged a row).
+    static func deleteFileRows(table: String) -> String {
+        """
+        DELETE FROM \(quoted(table)) WHERE _file_id = ?1
+            AND rowid BETWEEN (SELECT first_row_id FROM sluice_files WHERE id = ?1)
+                          AND (SELECT last_row_id FROM sluice_files WHERE id = ?1)
+        """
+    }
 }

@@ -3,7 +3,7 @@ import Logging
 import SluiceApp
 import SluiceCSV
 import SluiceCore
-import SluiceSQLite
+@testable import SluiceSQLite
 import Testing
 
 /// A reader factory that lets a test act on a file right after it is opened, as a supplier might.
@@ -114,6 +114,44 @@ struct VanishingSource: FileSource {
         let dir = try TemporaryDirectory()
         let url = try writeFile(dir, "a.csv", ids: 1...3)
         _ = try await run(dir, ["source.on_change=reload"])
+        try (header + (10...14).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+
+        let second = try await run(dir, ["source.on_change=reload"])
+
+        #expect(second.exitCode == 0)
+        #expect(try loadedIDs(dir) == [10, 11, 12, 13, 14])
+    }
+
+    /// Taking a file's rows out (reload, rejection, rollback) reads the row ids its rows were
+    /// given, not the whole staging table: the range recorded per file must hold every row.
+    @Test func eachFileRecordsTheRowIDRangeOfItsRowsAndTakingThemOutSearchesIt() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "a.csv", ids: 1...30)
+        _ = try writeFile(dir, "b.csv", ids: 31...60)
+        _ = try await run(dir, ["source.batch_rows=7"])
+
+        let database = dir.path("db.sqlite")
+        let ranges = try query(database, """
+            SELECT f.first_row_id = MIN(s.rowid) AND f.last_row_id = MAX(s.rowid), COUNT(*)
+            FROM sluice_files f JOIN staging_orders s ON s._file_id = f.id GROUP BY f.id
+            """)
+        #expect(ranges == [["1", "30"], ["1", "30"]])
+        let plan = try query(database, "EXPLAIN QUERY PLAN " + StoreSQL.deleteFileRows(table: "staging_orders"))
+        #expect(plan.contains { $0.last??.contains("SEARCH staging_orders USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") == true },
+                "plan: \(plan)")
+    }
+
+    /// A store written before ranges were recorded knows nothing of where old rows lie: they
+    /// must still be found when their file is reloaded.
+    @Test func aStoreFromBeforeRowIDRangesStillTakesOldRowsOut() async throws {
+        let dir = try TemporaryDirectory()
+        let url = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir, ["source.on_change=reload"])
+        try execute(dir.path("db.sqlite"), """
+            ALTER TABLE sluice_files DROP COLUMN first_row_id;
+            ALTER TABLE sluice_files DROP COLUMN last_row_id;
+            DELETE FROM sluice_migrations WHERE name = 'v5-add-row-id-range';
+            """)
         try (header + (10...14).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
 
         let second = try await run(dir, ["source.on_change=reload"])

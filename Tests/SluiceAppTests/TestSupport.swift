@@ -68,6 +68,14 @@ func query(_ database: String, _ sql: String) throws -> [[String?]] {
     return rows
 }
 
+/// Runs SQL that changes a SQLite file (to shape a store as an older version left it).
+func execute(_ database: String, _ sql: String) throws {
+    var handle: OpaquePointer?
+    guard sqlite3_open(database, &handle) == SQLITE_OK else { throw StoreError("cannot open \(database)") }
+    defer { sqlite3_close(handle) }
+    guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else { throw StoreError(String(cString: sqlite3_errmsg(handle))) }
+}
+
 func scalar(_ database: String, _ sql: String) throws -> Int {
     Int(try query(database, sql).first?.first??.description ?? "") ?? -1
 }
