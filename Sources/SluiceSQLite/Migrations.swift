@@ -81,6 +81,11 @@ enum Migrations {
             ALTER TABLE sluice_files ADD COLUMN last_row_id INTEGER;
             UPDATE sluice_files SET first_row_id = -9223372036854775808, last_row_id = 9223372036854775807;
             """),
+        // on_duplicate: skip looks up every new file's content; without this, each lookup reads
+        // every file the pipeline has seen.
+        ("v6-index-content", """
+            CREATE INDEX sluice_files_by_content ON sluice_files (pipeline, size, fingerprint);
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -160,6 +160,17 @@ struct VanishingSource: FileSource {
         #expect(try loadedIDs(dir) == [10, 11, 12, 13, 14])
     }
 
+    /// on_duplicate: skip looks for earlier copies of every new file: through an index, or
+    /// registering n files would read the file table n times.
+    @Test func lookingForEarlierCopiesSearchesAnIndex() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir, ["source.on_duplicate=skip"])
+        let plan = try query(dir.path("db.sqlite"), "EXPLAIN QUERY PLAN " + StoreSQL.sameContent)
+        #expect(plan.contains { $0.last??.contains("USING INDEX sluice_files_by_content (pipeline=? AND size=? AND fingerprint=?)") == true },
+                "plan: \(plan)")
+    }
+
     @Test func onChangeIgnoreKeepsTheOldRowsAndExitsZero() async throws {
         let dir = try TemporaryDirectory()
         let url = try writeFile(dir, "a.csv", ids: 1...3)
