@@ -84,9 +84,11 @@ struct ParseContext {
         fieldCount = 0
     }
 
+    /// Forgets the record gathered so far, including a field found too long in it.
     mutating func discard() {
         byteCount = 0
         fieldCount = 0
+        oversizedField = nil
     }
 }
 
