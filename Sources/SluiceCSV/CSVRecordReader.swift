@@ -164,8 +164,7 @@ final class CSVRecordReader: RecordReader {
                 row.pointee.offset = position
                 continue
             }
-            if fedInRow == 0 && endsLine && splitsPlainLines
-                && (memchr(piece.baseAddress!, 34, piece.count) == nil ? splitPlainLine(piece) : splitQuotedLine(piece)) {
+            if fedInRow == 0 && endsLine && splitsPlainLines && splitDirectly(piece) {
                 keepRaw(piece)
                 chunkStart = pieceEnd
                 line += 1
@@ -203,70 +202,14 @@ final class CSVRecordReader: RecordReader {
         }
     }
 
-    /// A whole line with no quote is a whole record whose fields lie between delimiters, which
-    /// is what libcsv would make of it: split it directly, on bytes, without the per-byte state machine.
-    private func splitPlainLine(_ line: UnsafeRawBufferPointer) -> Bool {
-        let base = line.baseAddress!
-        let end = Self.contentEnd(line)
-        var start = 0
-        while let found = memchr(base + start, Int32(delimiter), end - start) {
-            let stop = UnsafeRawPointer(found) - base
-            context.pointee.appendField(base + start, stop - start)
-            start = stop + 1
+    /// Splits a whole line without libcsv when it can: it has no quote, or its quoted fields
+    /// all close on it. Otherwise nothing is taken and libcsv parses the line.
+    private func splitDirectly(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard memchr(line.baseAddress!, 34, line.count) != nil else {
+            context.pointee.splitPlainLine(line, delimiter: delimiter)
+            return true
         }
-        context.pointee.appendField(base + start, end - start)
-        return true
-    }
-
-    /// A whole line whose quoted fields each close on it, followed by a delimiter or the line
-    /// end, is split here too, `""` inside quotes read as one quote. Anything else (a field
-    /// running onto the next line, a quote inside an unquoted field, text after a closing
-    /// quote) is left to libcsv, with nothing taken: returns false.
-    private func splitQuotedLine(_ line: UnsafeRawBufferPointer) -> Bool {
-        let base = line.baseAddress!
-        let end = Self.contentEnd(line)
-        let quote: UInt8 = 34
-        var start = 0
-        while true {
-            var stop: Int
-            if start < end && line[start] == quote {
-                let fieldStart = context.pointee.byteCount
-                var cursor = start + 1
-                while true {
-                    guard let found = memchr(base + cursor, Int32(quote), end - cursor) else {
-                        context.pointee.discard()
-                        return false
-                    }
-                    let closing = UnsafeRawPointer(found) - base
-                    context.pointee.appendPart(base + cursor, closing - cursor)
-                    guard closing + 1 < end, line[closing + 1] == quote else { stop = closing + 1; break }
-                    context.pointee.appendPart(base + closing, 1)
-                    cursor = closing + 2
-                }
-                context.pointee.endField(startedAt: fieldStart)
-                guard stop == end || line[stop] == delimiter else {
-                    context.pointee.discard()
-                    return false
-                }
-            } else {
-                stop = memchr(base + start, Int32(delimiter), end - start).map { UnsafeRawPointer($0) - base } ?? end
-                guard memchr(base + start, Int32(quote), stop - start) == nil else {
-                    context.pointee.discard()
-                    return false
-                }
-                context.pointee.appendField(base + start, stop - start)
-            }
-            if stop == end { return true }
-            start = stop + 1
-        }
-    }
-
-    /// Where a whole line's fields end: before its LF, CRLF or CR.
-    private static func contentEnd(_ line: UnsafeRawBufferPointer) -> Int {
-        var end = line.count
-        if end > 0, line[end - 1] == 10 { end -= 1 }
-        if end > 0, line[end - 1] == 13 { end -= 1 }
-        return end
+        return context.pointee.splitQuotedLine(line, delimiter: delimiter)
     }
 
     /// Raw text of a row that outgrew the buffer; a row still in the buffer needs nothing.

@@ -8,11 +8,7 @@ extension SQLiteWarehouse {
             try files.map { file in
                 if let known = try lookup(file) { return known }
                 let insert = try statements(StoreSQL.insertFile)
-                insert.bind(1, pipeline)
-                insert.bind(2, file.supplier)
-                insert.bind(3, file.relativePath)
-                insert.bind(4, file.size)
-                insert.bind(5, file.fingerprint)
+                bindIdentity(of: file, to: insert)
                 insert.bind(6, file.modified)
                 insert.bind(7, time)
                 try insert.run()
@@ -104,13 +100,18 @@ extension SQLiteWarehouse {
 
     fileprivate func lookup(_ file: DiscoveredFile) throws -> FileRecord? {
         let query = try statements(StoreSQL.findFile)
-        query.bind(1, pipeline)
-        query.bind(2, file.supplier)
-        query.bind(3, file.relativePath)
-        query.bind(4, file.size)
-        query.bind(5, file.fingerprint)
+        bindIdentity(of: file, to: query)
         var found: FileRecord?
         try query.rows { found = Self.fileRecord($0) }
         return found
+    }
+
+    /// A file version's identity as parameters 1 to 5: pipeline, supplier, path, size, fingerprint.
+    fileprivate func bindIdentity(of file: DiscoveredFile, to statement: SQLiteStatement) {
+        statement.bind(1, pipeline)
+        statement.bind(2, file.supplier)
+        statement.bind(3, file.relativePath)
+        statement.bind(4, file.size)
+        statement.bind(5, file.fingerprint)
     }
 }

@@ -110,13 +110,25 @@ struct VanishingSource: FileSource {
         #expect(reason?.contains("acme/a.csv changed after it was loaded") == true)
     }
 
-    @Test func onChangeReloadReplacesTheOldRows() async throws {
-        let dir = try TemporaryDirectory()
+    /// Loads a.csv with ids 1 to 3, lets `meanwhile` act on the store, then rewrites the file
+    /// with ids 10 to 14 and runs again with on_change: reload.
+    func reloadAfterChange(_ dir: TemporaryDirectory, meanwhile: () throws -> Void = {}) async throws -> RunSummary {
         let url = try writeFile(dir, "a.csv", ids: 1...3)
         _ = try await run(dir, ["source.on_change=reload"])
+        try meanwhile()
         try (header + (10...14).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
+        return try await run(dir, ["source.on_change=reload"])
+    }
 
-        let second = try await run(dir, ["source.on_change=reload"])
+    /// The detail lines of SQLite's plan for `sql`.
+    func queryPlan(_ dir: TemporaryDirectory, _ sql: String) throws -> [String] {
+        try query(dir.path("db.sqlite"), "EXPLAIN QUERY PLAN " + sql).compactMap { $0.last ?? nil }
+    }
+
+    @Test func onChangeReloadReplacesTheOldRows() async throws {
+        let dir = try TemporaryDirectory()
+
+        let second = try await reloadAfterChange(dir)
 
         #expect(second.exitCode == 0)
         #expect(try loadedIDs(dir) == [10, 11, 12, 13, 14])
@@ -136,25 +148,22 @@ struct VanishingSource: FileSource {
             FROM sluice_files f JOIN staging_orders s ON s._file_id = f.id GROUP BY f.id
             """)
         #expect(ranges == [["1", "30"], ["1", "30"]])
-        let plan = try query(database, "EXPLAIN QUERY PLAN " + StoreSQL.deleteFileRows(table: "staging_orders"))
-        #expect(plan.contains { $0.last??.contains("SEARCH staging_orders USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") == true },
-                "plan: \(plan)")
+        let plan = try queryPlan(dir, StoreSQL.deleteFileRows(table: "staging_orders"))
+        #expect(plan.contains { $0.contains("SEARCH staging_orders USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") }, "plan: \(plan)")
     }
 
     /// A store written before ranges were recorded knows nothing of where old rows lie: they
     /// must still be found when their file is reloaded.
     @Test func aStoreFromBeforeRowIDRangesStillTakesOldRowsOut() async throws {
         let dir = try TemporaryDirectory()
-        let url = try writeFile(dir, "a.csv", ids: 1...3)
-        _ = try await run(dir, ["source.on_change=reload"])
-        try execute(dir.path("db.sqlite"), """
-            ALTER TABLE sluice_files DROP COLUMN first_row_id;
-            ALTER TABLE sluice_files DROP COLUMN last_row_id;
-            DELETE FROM sluice_migrations WHERE name = 'v5-add-row-id-range';
-            """)
-        try (header + (10...14).map(row).joined()).write(to: url, atomically: false, encoding: .utf8)
 
-        let second = try await run(dir, ["source.on_change=reload"])
+        let second = try await reloadAfterChange(dir) {
+            try execute(dir.path("db.sqlite"), """
+                ALTER TABLE sluice_files DROP COLUMN first_row_id;
+                ALTER TABLE sluice_files DROP COLUMN last_row_id;
+                DELETE FROM sluice_migrations WHERE name = 'v5-add-row-id-range';
+                """)
+        }
 
         #expect(second.exitCode == 0)
         #expect(try loadedIDs(dir) == [10, 11, 12, 13, 14])
@@ -166,9 +175,8 @@ struct VanishingSource: FileSource {
         let dir = try TemporaryDirectory()
         _ = try writeFile(dir, "a.csv", ids: 1...3)
         _ = try await run(dir, ["source.on_duplicate=skip"])
-        let plan = try query(dir.path("db.sqlite"), "EXPLAIN QUERY PLAN " + StoreSQL.sameContent)
-        #expect(plan.contains { $0.last??.contains("USING INDEX sluice_files_by_content (pipeline=? AND size=? AND fingerprint=?)") == true },
-                "plan: \(plan)")
+        let plan = try queryPlan(dir, StoreSQL.sameContent)
+        #expect(plan.contains { $0.contains("USING INDEX sluice_files_by_content (pipeline=? AND size=? AND fingerprint=?)") }, "plan: \(plan)")
     }
 
     @Test func onChangeIgnoreKeepsTheOldRowsAndExitsZero() async throws {

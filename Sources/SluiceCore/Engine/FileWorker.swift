@@ -242,7 +242,6 @@ struct FileRun {
         case .invalid(let reason):
             invalidThisAttempt += 1
             progress.rowsInvalid += 1
-            let place = "\(job.file.supplier)/\(job.file.relativePath) line \(raw.line), byte \(raw.offset)"
             switch policy {
             case .quarantine:
                 progress.rowsQuarantined += 1
@@ -254,6 +253,7 @@ struct FileRun {
                 progress.rowsQuarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
                                                  reason: reason, raw: raw.raw))
+                let place = "\(job.file.supplier)/\(job.file.relativePath) line \(raw.line), byte \(raw.offset)"
                 throw FileRejection(reason: "\(place): on_invalid is fail and a row is invalid: \(reason)",
                                     line: raw.line, offset: raw.offset)
             }
