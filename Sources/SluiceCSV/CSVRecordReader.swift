@@ -2,10 +2,11 @@ import Foundation
 import CLibCSV
 import SluiceCore
 
-/// Streams RFC 4180 records out of a byte stream with libcsv, tracking line and byte offset.
+/// Streams RFC 4180 records out of a byte stream, tracking line and byte offset.
 ///
-/// Bytes are fed to libcsv one physical line at a time, so after every record the reader
-/// knows exactly where the next one starts: the offset a checkpoint needs to resume.
+/// The reader works one physical line at a time, so after every record it knows exactly
+/// where the next one starts: the offset a checkpoint needs to resume. A whole line whose
+/// quoted fields all close on it is split directly; every other line goes to libcsv.
 final class CSVRecordReader: RecordReader {
     private let stream: any ByteStream
     private let chunk: UnsafeMutableRawBufferPointer
@@ -29,8 +30,8 @@ final class CSVRecordReader: RecordReader {
     /// outgrew the buffer and moved to `spilledRaw`.
     private var rowStart: Int?
     private var spilledRaw: [UInt8] = []
-    /// Whole lines without a quote are split here instead of by libcsv (off only to compare the two in tests).
-    var splitsPlainLines = true
+    /// Whole lines are split here where they can be, instead of by libcsv (off only to compare the two in tests).
+    var splitsWholeLines = true
     private(set) var header: [String] = []
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
@@ -133,7 +134,6 @@ final class CSVRecordReader: RecordReader {
 
     private func readRecord(_ row: UnsafeMutablePointer<RawRow>) throws -> ReadResult {
         context.pointee.rowEnded = false
-        context.pointee.oversizedField = nil
         context.pointee.discard()
         rowStart = chunkStart
         spilledRaw.removeAll(keepingCapacity: true)
@@ -164,7 +164,7 @@ final class CSVRecordReader: RecordReader {
                 row.pointee.offset = position
                 continue
             }
-            if fedInRow == 0 && endsLine && splitsPlainLines && splitDirectly(piece) {
+            if fedInRow == 0 && endsLine && splitsWholeLines && splitDirectly(piece) {
                 keepRaw(piece)
                 chunkStart = pieceEnd
                 line += 1

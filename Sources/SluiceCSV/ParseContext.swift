@@ -1,7 +1,8 @@
 import CLibCSV
 import SluiceCore
 
-/// What libcsv's callbacks write into: the current record's fields, and whether it ended.
+/// What libcsv's callbacks and the whole-line splitter write into: the current record's
+/// fields, and whether it ended.
 ///
 /// A plain struct reached through a raw pointer, with its own growable byte and offset
 /// buffers: appending there costs a copy and nothing else, and the record moves into the

@@ -38,9 +38,9 @@ final class RowInserter {
         let rows = batch.rows
         guard rows.rowCount > 0 else { return nil }
         for statement in [many, one] {
-            sqlite3_bind_text(statement.handle, 1, batch.supplier, -1, sqliteTransient)
-            sqlite3_bind_text(statement.handle, 2, batch.file, -1, sqliteTransient)
-            sqlite3_bind_int64(statement.handle, 3, batch.progress.fileID)
+            statement.bind(1, batch.supplier)
+            statement.bind(2, batch.file)
+            statement.bind(3, batch.progress.fileID)
         }
         // The arena goes away with the batch: no statement may keep pointing into it.
         defer { for statement in [many, one] { sqlite3_clear_bindings(statement.handle) } }
@@ -72,15 +72,15 @@ final class RowInserter {
                         let status = sqlite3_step(handle)
                         sqlite3_reset(handle)
                         guard status == SQLITE_DONE else {
-                            throw StoreError("cannot insert into \(target): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
+                            throw StoreError("cannot insert into \(target): \(many.database.lastError)")
                         }
-                        if firstRowID == nil { firstRowID = sqlite3_last_insert_rowid(sqlite3_db_handle(handle)) - Int64(group - 1) }
+                        if firstRowID == nil { firstRowID = many.database.lastInsertRowID - Int64(group - 1) }
                         row += group
                     }
                 }
             }
         }
-        return firstRowID.map { $0...sqlite3_last_insert_rowid(sqlite3_db_handle(many.handle)) }
+        return firstRowID.map { $0...many.database.lastInsertRowID }
     }
 }
 

@@ -5,10 +5,10 @@ import SluiceCore
 /// Lines without quotes, and lines whose quoted fields close on the line, are split by the
 /// reader itself; everything it returns must be exactly what libcsv returns for the same bytes.
 @Suite struct PlainLineTests {
-    private func records(_ text: [UInt8], chunk: Int, splitsPlainLines: Bool,
+    private func records(_ text: [UInt8], chunk: Int, splitsWholeLines: Bool,
                          options: ReaderOptions = ReaderOptions()) throws -> [Record] {
         let reader = try CSVRecordReader(stream: MemoryByteStream(text), resume: .start, options: options, chunkSize: chunk)
-        reader.splitsPlainLines = splitsPlainLines
+        reader.splitsWholeLines = splitsWholeLines
         return try readAll(reader)
     }
 
@@ -29,8 +29,8 @@ import SluiceCore
             }
             if Bool.random(using: &random) { text += "last,row" }
             let bytes = Array(text.utf8)
-            let fast = try records(bytes, chunk: chunk, splitsPlainLines: true)
-            let libcsv = try records(bytes, chunk: chunk, splitsPlainLines: false)
+            let fast = try records(bytes, chunk: chunk, splitsWholeLines: true)
+            let libcsv = try records(bytes, chunk: chunk, splitsWholeLines: false)
             #expect(fast == libcsv, "round \(round): \(text.debugDescription)")
         }
     }
@@ -41,8 +41,8 @@ import SluiceCore
         let text = Array(("id,note\n1," + long + "\n2,ok\n3,\"" + String(repeating: "m", count: 50) + "\"\n").utf8)
         var options = ReaderOptions()
         options.maxFieldBytes = 50
-        let fast = try records(text, chunk: 4096, splitsPlainLines: true, options: options)
-        #expect(fast == (try records(text, chunk: 4096, splitsPlainLines: false, options: options)))
+        let fast = try records(text, chunk: 4096, splitsWholeLines: true, options: options)
+        #expect(fast == (try records(text, chunk: 4096, splitsWholeLines: false, options: options)))
         #expect(fast.map(\.reason) == ["field 2 is longer than max_field_bytes (50)", nil, nil])
     }
 }

@@ -45,9 +45,10 @@ struct RunTally {
             summaries[index].settleFailures += 1
             settleProblems.append((file, problem))
         }
-        firstStart[index] = min(firstStart[index] ?? result.startedAt, result.startedAt)
+        let start = min(firstStart[index] ?? result.startedAt, result.startedAt)
+        firstStart[index] = start
         lastFinish[index] = max(lastFinish[index], result.finishedAt)
-        if let start = firstStart[index] { summaries[index].seconds = lastFinish[index] - start }
+        summaries[index].seconds = lastFinish[index] - start
     }
 
     /// Files that could not be settled, then files that did not load, each in listing order.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Size and modification time of a file right now, to notice it changing under a reader.
+/// Size, modification time and type of a file right now, to notice it changing under a reader.
 struct FileSnapshot {
     var size: Int64
     var modified: Double

@@ -1,11 +1,12 @@
 import DequeModule
 import Synchronization
 
-/// A many-producer, one-consumer async queue that holds at most `capacity` units of weight
+/// A many-producer, one-consumer async queue bounded by `capacity` units of weight
 /// (elements by default; rows for the loader, so many small files fit where few large ones do).
 ///
-/// `send` suspends while the queue is full (an element heavier than the capacity still gets in
-/// alone, so nothing waits forever), so a slow consumer slows the producers
+/// An element gets in while the weight held is below `capacity`, so the queue holds at most
+/// `capacity` plus one element's weight, and an element heavier than the capacity still gets
+/// in. `send` suspends while the queue is full, so a slow consumer slows the producers
 /// (backpressure) instead of letting memory grow. `tryReceive` lets the consumer
 /// drain what is ready without waiting, which is how the loader groups commits.
 final class BoundedQueue<Element: Sendable>: Sendable {

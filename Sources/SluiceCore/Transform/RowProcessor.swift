@@ -72,7 +72,7 @@ struct RowProcessor {
                 if failure != nil { break }
             }
             if let failure { return .invalid(failure) }
-            return append(bytes, rowNumber: rowNumber, into: &batch)
+            return append(bytes, ascii: ascii, rowNumber: rowNumber, into: &batch)
         }
     }
 
@@ -103,7 +103,9 @@ struct RowProcessor {
         return row.offset + Int64(index)
     }
 
-    private func append(_ bytes: UnsafeBufferPointer<UInt8>, rowNumber: Int, into batch: inout RowBatch) -> RowOutcome {
+    /// - Parameter ascii: the row's fields are all ASCII, so a case change needs no check of its own.
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, rowNumber: Int,
+                        into batch: inout RowBatch) -> RowOutcome {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
         }
@@ -118,12 +120,12 @@ struct RowProcessor {
                 case .integer(let v): cell = .integer(v)
                 case .real(let v): cell = .real(v)
                 case .text(let range):
-                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), trim: fill.trim,
-                                                  caseChange: fill.caseChange, into: &batch)
+                    cell = Self.appendTransformed(UnsafeBufferPointer(rebasing: bytes[range]), ascii: ascii,
+                                                  trim: fill.trim, caseChange: fill.caseChange, into: &batch)
                 case .rewritten(let range):
                     cell = rewrites.withUnsafeBufferPointer {
-                        Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), trim: fill.trim,
-                                               caseChange: fill.caseChange, into: &batch)
+                        Self.appendTransformed(UnsafeBufferPointer(rebasing: $0[range]), ascii: false,
+                                               trim: fill.trim, caseChange: fill.caseChange, into: &batch)
                     }
                 }
             }
@@ -135,11 +137,12 @@ struct RowProcessor {
 
     /// Appends the field to the batch arena with the column's trim and case applied, without
     /// an intermediate copy for ASCII text.
-    private static func appendTransformed(_ field: UnsafeBufferPointer<UInt8>, trim: Bool, caseChange: OutputPlan.CaseChange,
-                                          into batch: inout RowBatch) -> Cell {
+    /// - Parameter ascii: the field is known to be ASCII; when false it is checked here.
+    private static func appendTransformed(_ field: UnsafeBufferPointer<UInt8>, ascii: Bool, trim: Bool,
+                                          caseChange: OutputPlan.CaseChange, into batch: inout RowBatch) -> Cell {
         let text = trim ? trimmed(field) : field
         guard caseChange != .none else { return batch.appendText(text) }
-        guard text.allSatisfy({ $0 < 0x80 }) else {
+        guard ascii || text.allSatisfy({ $0 < 0x80 }) else {
             return transformText(text, trim: false, caseChange: caseChange).withUnsafeBufferPointer { batch.appendText($0) }
         }
         let cell = batch.appendText(text)
