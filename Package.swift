@@ -37,14 +37,18 @@ let package = Package(
         .target(name: "SluiceSample", dependencies: ["SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "SluiceApp",
-            dependencies: ["SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample"],
+            dependencies: [
+                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApp",
+                "SluiceApp", "SluiceCore", "SluiceSample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -55,7 +59,7 @@ let package = Package(
         .testTarget(
             name: "SluiceAppTests",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "CSQLite",
+                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "CSQLite", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

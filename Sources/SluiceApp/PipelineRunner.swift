@@ -13,6 +13,10 @@ public struct RunOptions: Sendable {
     public var stop: StopRequest
     /// Read, parse, validate and transform everything, but store nothing (no checkpoints either).
     public var dryRun = false
+    /// Whether to wait for a store another run is writing, and how long.
+    public var lockWait = LockWait.none
+    /// Called once when the store is held by another run and this run starts to wait for it.
+    public var onLockWait: @Sendable (_ store: String, _ holder: StoreHolder?) -> Void = { _, _ in }
 
     public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice"), stop: StopRequest = StopRequest()) {
         self.progressInterval = progressInterval
@@ -37,11 +41,29 @@ public func openWarehouse(_ definition: PipelineDefinition, readOnly: Bool = fal
                         readOnly: readOnly)
 }
 
+/// The lock that keeps a second run from writing the store a definition names.
+public func writerLock(for definition: PipelineDefinition) -> any WriterLock {
+    SQLiteWriterLock(databasePath: definition.load.database.path)
+}
+
 /// Runs the pipeline once over every file available now: the function behind `sluice run`.
-/// - Throws: `StoreError` when the store or sink fails, `ReadError` when sources cannot be listed.
+/// Holds the store's writer lock for the whole run (a dry run stores nothing and takes none).
+/// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
+///   fails, `ReadError` when sources cannot be listed.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
-    let store: any CheckpointStore & Sink = options.dryRun ? MemoryWarehouse() : try openWarehouse(definition)
+    if options.dryRun { return try await runOnce(definition, plan, source: source, store: MemoryWarehouse(), options: options) }
+    let lock = writerLock(for: definition)
+    try await lock.acquire(as: .current(pipeline: definition.name), wait: options.lockWait, stop: options.stop) { holder in
+        options.onLockWait(lock.store, holder)
+    }
+    defer { lock.release() }
+    return try await runOnce(definition, plan, source: source, store: try openWarehouse(definition), options: options)
+}
+
+/// One batch run into `store`, which the caller has the right to write.
+private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, source: DirectorySource,
+                     store: any CheckpointStore & Sink, options: RunOptions) async throws -> RunSummary {
     var runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
                              store: store, sink: store, logger: options.logger)
     runner.stop = options.stop

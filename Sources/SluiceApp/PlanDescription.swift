@@ -14,7 +14,8 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
     let reader = definition.source.reader
     lines.append("  encoding \(reader.encoding.rawValue), fields up to \(reader.maxFieldBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
-                 + "; on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)")
+                 + "; on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)"
+                 + ", blank_lines \(reader.blankLines.rawValue)")
     if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
         let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
         let bytes = files.reduce(Int64(0)) { $0 + $1.size }
@@ -45,8 +46,8 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     for column in definition.schema.columns {
         var rules: [String] = [column.type.description]
         if column.required { rules.append("required") }
-        if let v = column.minimum { rules.append("minimum \(v)") }
-        if let v = column.maximum { rules.append("maximum \(v)") }
+        if let v = column.minimum { rules.append("minimum \(bound(v, as: column.type))") }
+        if let v = column.maximum { rules.append("maximum \(bound(v, as: column.type))") }
         if let v = column.minLength { rules.append("min_length \(v)") }
         if let v = column.maxLength { rules.append("max_length \(v)") }
         if let v = column.pattern { rules.append("pattern \(v)") }
@@ -59,4 +60,15 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("  columns: \(columns.joined(separator: ", "))")
     lines.append("  after load: \(definition.settle.afterLoad.rawValue)")
     return lines.joined(separator: "\n")
+}
+
+/// A minimum or maximum written in its column's own type: `1` for an integer, `0.00` for a
+/// `decimal(12,2)`, as the pipeline file would say it.
+func bound(_ value: Double, as type: ColumnType) -> String {
+    let integral = value.rounded() == value && abs(value) < 9.2e18
+    switch type {
+    case .decimal(_, let scale): return String(format: "%.\(scale)f", value)
+    case .integer where integral: return String(Int64(value))
+    default: return integral ? String(Int64(value)) : String(value)
+    }
 }

@@ -4,7 +4,7 @@ import SluiceCore
 /// The per-supplier table `sluice status` prints.
 public func describeStatus(_ statuses: [SupplierStatus]) -> String {
     let header = ["supplier", "done", "pending", "loading", "failed", "quarantined", "other", "rows loaded",
-                  "rows quarantined", "paused", "last finished"]
+                  "rows quarantined", "blank lines", "paused", "last finished"]
     let formatter = ISO8601DateFormatter()
     var rows = [header]
     for status in statuses {
@@ -15,7 +15,8 @@ public func describeStatus(_ statuses: [SupplierStatus]) -> String {
         let finished: String = status.lastFinishedAt.map { formatter.string(from: Date(timeIntervalSince1970: $0)) } ?? "-"
         var row: [String] = [status.supplier]
         row += counts
-        row += [String(status.rowsLoaded), String(status.rowsQuarantined), String(status.breakerOpenings), finished]
+        row += [String(status.rowsLoaded), String(status.rowsQuarantined), String(status.blankLinesSkipped),
+                String(status.breakerOpenings), finished]
         rows.append(row)
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }

@@ -20,6 +20,11 @@ final class CSVRecordReader: RecordReader {
     private let delimiter: UInt8
     private var line = 1
     private var rowsRead = 0
+    /// Blank lines skipped so far (`blank_lines: skip`), from the start of the file.
+    private var blankLinesSkipped = 0
+    /// Whether a blank line after the header is a record of one empty field (`blank_lines: record`).
+    private var blankLinesAreRecords = false
+    private let blankLinePolicy: BlankLinePolicy
     private var closed = false
     /// Line where the quoted field still open at the end of input began.
     private var openQuoteLine = 0
@@ -41,6 +46,7 @@ final class CSVRecordReader: RecordReader {
         delimiter = options.delimiter
         maxFieldBytes = options.maxFieldBytes
         maxRawBytes = max(options.maxFieldBytes, 64 * 1024)
+        blankLinePolicy = options.blankLines
         chunk = .allocate(byteCount: chunkSize, alignment: 16)
         parser = .allocate(capacity: 1)
         context = .allocate(capacity: 1)
@@ -101,6 +107,8 @@ final class CSVRecordReader: RecordReader {
             }
         }
         rowsRead = 0
+        // Blank lines before the header are skipped in either mode: a header cannot be blank.
+        blankLinesAreRecords = blankLinePolicy == .record
     }
 
     /// The name without surrounding white space; most names have none, and are kept as they are
@@ -123,6 +131,7 @@ final class CSVRecordReader: RecordReader {
         }
         line = resume.line
         rowsRead = resume.rowsBefore
+        blankLinesSkipped = resume.blankLinesBefore
     }
 
     func next(into row: inout RawRow) throws -> ReadResult {
@@ -156,10 +165,17 @@ final class CSVRecordReader: RecordReader {
             let (pieceEnd, endsLine) = try nextPieceEnd()
             let piece = UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<pieceEnd])
             if fedInRow == 0 && endsLine && isOnlyNewline(piece) {
-                // A blank line between records: skip it, keeping offsets and line numbers right.
+                if blankLinesAreRecords {
+                    context.pointee.appendField(nil, 0)
+                    chunkStart = pieceEnd
+                    line += 1
+                    return completed(row)
+                }
+                // A blank line between records: skip and count it, keeping offsets and line numbers right.
                 chunkStart = pieceEnd
                 rowStart = chunkStart
                 line += 1
+                blankLinesSkipped += 1
                 row.pointee.line = line
                 row.pointee.offset = position
                 continue
@@ -257,9 +273,14 @@ final class CSVRecordReader: RecordReader {
         }
     }
 
+    /// Where reading resumes from here, with the counts so far.
+    private var here: ResumePoint {
+        ResumePoint(offset: position, line: line, rowsBefore: rowsRead, blankLinesBefore: blankLinesSkipped)
+    }
+
     private func completed(_ row: UnsafeMutablePointer<RawRow>) -> ReadResult {
         rowsRead += 1
-        row.pointee.next = ResumePoint(offset: position, line: line, rowsBefore: rowsRead)
+        row.pointee.next = here
         if let field = context.pointee.oversizedField {
             return .malformed("field \(field) is longer than max_field_bytes (\(context.pointee.maxFieldBytes))")
         }
@@ -268,19 +289,25 @@ final class CSVRecordReader: RecordReader {
 
     private func malformed(_ row: UnsafeMutablePointer<RawRow>, _ reason: String) -> ReadResult {
         rowsRead += 1
-        row.pointee.next = ResumePoint(offset: position, line: line, rowsBefore: rowsRead)
+        row.pointee.next = here
         return .malformed(reason)
     }
 
+    /// At the end `row.next` is the end of the file, so blank lines after the last record are counted too.
     private func finishAtEnd(_ row: UnsafeMutablePointer<RawRow>, fedInRow: Int) -> ReadResult {
-        guard fedInRow > 0 else { return .end }
+        guard fedInRow > 0 else {
+            row.pointee.next = here
+            return .end
+        }
         // The last record has no line end: let libcsv finish it.
         let status = csv_fini(parser, fieldCallback, rowCallback, context)
         resetParser()
         if status != 0 {
             return malformed(row, "unterminated quoted field: the quote opened on line \(openQuoteLine) never closes before the end of the file")
         }
-        return context.pointee.rowEnded ? completed(row) : .end
+        if context.pointee.rowEnded { return completed(row) }
+        row.pointee.next = here
+        return .end
     }
 
     /// The end of the next piece to feed: just past the next LF, or past a CR not followed by LF.

@@ -86,6 +86,10 @@ enum Migrations {
         ("v6-index-content", """
             CREATE INDEX sluice_files_by_content ON sluice_files (pipeline, size, fingerprint);
             """),
+        // Blank lines skipped up to next_offset: the file's count, and part of where `_row` resumes.
+        ("v7-add-blank-lines", """
+            ALTER TABLE sluice_files ADD COLUMN blank_lines INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

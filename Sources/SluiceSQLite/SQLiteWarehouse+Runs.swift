@@ -36,10 +36,12 @@ extension SQLiteWarehouse {
 
     public func status() throws -> [SupplierStatus] {
         var bySupplier: [String: SupplierStatus] = [:]
+        // A store last written before blank lines were counted (read-only here, so not migrated) has none.
+        let blankLines = try hasColumn("blank_lines", in: "sluice_files") ? "SUM(blank_lines)" : "0"
         let query = try database.prepare("""
             SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
                    SUM(rows_quarantined), MAX(finished_at),
-                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END)
+                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END), \(blankLines)
             FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
             """)
         query.bind(1, pipeline)
@@ -51,6 +53,7 @@ extension SQLiteWarehouse {
             status.rowsQuarantined += Int(row.int(4))
             if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
             status.lastError = status.lastError ?? row.string(6)
+            if row.string(1) != FileState.superseded.rawValue { status.blankLinesSkipped += Int(row.int(7)) }
             bySupplier[supplier] = status
         }
         let openings = try database.prepare("""
@@ -60,6 +63,15 @@ extension SQLiteWarehouse {
         openings.bind(1, pipeline)
         try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
         return bySupplier.values.sorted { $0.supplier < $1.supplier }
+    }
+
+    func hasColumn(_ column: String, in table: String) throws -> Bool {
+        let info = try database.prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?")
+        info.bind(1, table)
+        info.bind(2, column)
+        var found = false
+        try info.rows { _ in found = true }
+        return found
     }
 
     public func quarantine(limit: Int?) throws -> [QuarantineEntry] {

@@ -109,6 +109,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(15, progress.rowsInvalid)
         update.bind(16, rowIDs?.lowerBound)
         update.bind(17, rowIDs?.upperBound)
+        update.bind(18, progress.next.blankLinesBefore)
         try update.run()
         switch progress.completion {
         case .quarantined:
@@ -168,7 +169,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         var record = FileRecord(
             id: row.int(0), supplier: row.string(1) ?? "", relativePath: row.string(2) ?? "", size: row.int(3),
             fingerprint: row.string(4) ?? "", state: FileState(rawValue: row.string(5) ?? "") ?? .pending,
-            next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8))),
+            next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8)),
+                              blankLinesBefore: Int(row.int(17))),
             rowsRead: Int(row.int(9)), rowsLoaded: Int(row.int(10)), rowsQuarantined: Int(row.int(11)),
             rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14),
             settled: row.int(15) != 0)

@@ -26,7 +26,7 @@ enum StoreSQL {
             next_offset = ?1, next_line = ?2, next_row = ?3,
             rows_read = rows_read + ?4, rows_loaded = rows_loaded + ?5,
             rows_quarantined = rows_quarantined + ?6, rows_filtered = rows_filtered + ?7,
-            rows_invalid = rows_invalid + ?15,
+            rows_invalid = rows_invalid + ?15, blank_lines = ?18,
             started_at = COALESCE(?8, started_at),
             attempts = attempts + (?8 IS NOT NULL),
             queued_at = CASE WHEN ?8 IS NOT NULL THEN ?13 ELSE queued_at END,
@@ -49,7 +49,7 @@ enum StoreSQL {
 
     static let fileColumns = """
         id, supplier, path, size, fingerprint, state, next_offset, next_line, next_row, \
-        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error, settled_at IS NOT NULL, rows_invalid
+        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error, settled_at IS NOT NULL, rows_invalid, blank_lines
         """
 
     static let findFile = """
@@ -85,7 +85,7 @@ enum StoreSQL {
 
     static let resetFile = """
         UPDATE sluice_files SET next_offset = 0, next_line = 1, next_row = 0, rows_read = 0, rows_loaded = 0,
-            rows_quarantined = 0, rows_filtered = 0, rows_invalid = 0, first_row_id = NULL, last_row_id = NULL WHERE id = ?
+            rows_quarantined = 0, rows_filtered = 0, rows_invalid = 0, blank_lines = 0, first_row_id = NULL, last_row_id = NULL WHERE id = ?
         """
 
     static let clearLoadedRows = "UPDATE sluice_files SET rows_loaded = 0 WHERE id = ?"

@@ -23,6 +23,23 @@ import Testing
         #expect(result.stderr.contains("limits.per_supplier_concurency: unknown key, did you mean per_supplier_concurrency? (line \(line))"))
     }
 
+    @Test func checkPrintsBoundsInTheColumnsOwnType() throws {
+        let result = try runBinary(["check", referencePipeline, "--set", "schema.columns.5.minimum=0.5",
+                                    "--set", "source.root=\(packageRoot.path)/SampleData/suppliers"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("order_id: integer, required, minimum 1\n"))
+        #expect(result.stdout.contains("quantity: integer, required, minimum 0, maximum 100000\n"))
+        #expect(result.stdout.contains("unit_price: decimal(12,2), required, minimum 0.50\n"))
+        #expect(result.stdout.contains("blank_lines skip"))
+    }
+
+    @Test func helpExplainsWaitingForTheStore() throws {
+        let result = try runBinary(["help", "run"])
+        #expect(result.stdout.contains("--wait"))
+        #expect(result.stdout.contains("--wait-timeout <duration>"))
+        #expect(result.stdout.contains("exits 75"))
+    }
+
     @Test func runOnSampleDataPrintsAReconciledSummary() throws {
         let dir = try TemporaryDirectory()
         let result = try runBinary(["run", referencePipeline,

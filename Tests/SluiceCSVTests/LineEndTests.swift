@@ -31,16 +31,19 @@ struct LineCase: Sendable, CustomTestStringConvertible {
     var expected: [ExpectedRow] {
         var offset = Int64(header.utf8.count)
         var rows: [ExpectedRow] = []
+        var blankLines = 0
         for piece in pieces {
             switch piece {
             case .blank(let text):
                 offset += Int64(text.utf8.count)
+                blankLines += Fixture.lineEnds(in: Array(text.utf8))
             case .row(let text, let fields, let line, let nextLine):
                 let start = offset
                 offset += Int64(text.utf8.count)
                 rows.append(ExpectedRow(fields: fields.map { Array($0.utf8) }, line: line, offset: start,
                                         raw: Array(text.utf8),
-                                        next: ResumePoint(offset: offset, line: nextLine, rowsBefore: rows.count + 1)))
+                                        next: ResumePoint(offset: offset, line: nextLine, rowsBefore: rows.count + 1,
+                                                          blankLinesBefore: blankLines)))
             }
         }
         return rows

@@ -20,8 +20,10 @@ let bigFixture = makeFixture(rows: 5000, seed: 2024, noteLength: 60...200, loneC
             return []
         }
         let middle = rows.count / 2
+        /// The blank lines before a row all lie before its first byte.
         func before(_ index: Int) -> ResumePoint {
-            ResumePoint(offset: rows[index].offset, line: rows[index].line, rowsBefore: index)
+            ResumePoint(offset: rows[index].offset, line: rows[index].line, rowsBefore: index,
+                        blankLinesBefore: rows[index].next.blankLinesBefore)
         }
         return [
             ("start", .start, 0),

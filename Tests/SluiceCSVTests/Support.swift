@@ -178,6 +178,8 @@ struct Fixture: Sendable {
     private(set) var rows: [ExpectedRow] = []
     private(set) var header: [String]
     private(set) var line = 1
+    /// Blank lines written so far: the reader skips and counts them.
+    private(set) var blankLines = 0
 
     init(header: [String], eol: String = "\n", delimiter: UInt8 = UInt8(ascii: ","), bom: Bool = false) {
         self.delimiter = delimiter
@@ -195,6 +197,7 @@ struct Fixture: Sendable {
         precondition(!(bytes.last == 13 && eol.utf8.first == 10), "a blank LF after a lone CR would make a CRLF")
         bytes += Array(eol.utf8)
         line += 1
+        blankLines += 1
     }
 
     /// Appends a record, quoting fields that need it (or all of them with `quoteAll`).
@@ -216,7 +219,8 @@ struct Fixture: Sendable {
         bytes += raw
         line += Fixture.lineEnds(in: raw)
         rows.append(ExpectedRow(fields: fields, line: startLine, offset: start, raw: raw,
-                                next: ResumePoint(offset: offset, line: line, rowsBefore: rows.count + 1)))
+                                next: ResumePoint(offset: offset, line: line, rowsBefore: rows.count + 1,
+                                                  blankLinesBefore: blankLines)))
     }
 
     static func encode(_ field: String, delimiter: UInt8, force: Bool) -> String {

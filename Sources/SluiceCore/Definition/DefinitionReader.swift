@@ -36,7 +36,7 @@ struct DefinitionReader {
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
         let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change",
                                              "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
-                                             "on_corrupt", "on_duplicate"])
+                                             "on_corrupt", "on_duplicate", "blank_lines"])
         let root = try map["root"].map { resolve(try $0.string()) }
         let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
         if root == nil && suppliers.isEmpty {
@@ -70,6 +70,7 @@ struct DefinitionReader {
         }
         source.onCorrupt = try map["on_corrupt"]?.oneOf(CorruptFilePolicy.self) ?? .reject
         source.onDuplicate = try map["on_duplicate"]?.oneOf(DuplicatePolicy.self) ?? .load
+        source.reader.blankLines = try map["blank_lines"]?.oneOf(BlankLinePolicy.self) ?? .skip
         return source
     }
 

@@ -9,6 +9,7 @@ struct FileResult: Sendable {
     var rowsLoaded = 0
     var rowsQuarantined = 0
     var rowsFiltered = 0
+    var blankLinesSkipped = 0
     var startedAt: Double
     var finishedAt: Double = 0
     /// Stopped early by a stop request; the checkpoint holds where to resume.
@@ -33,6 +34,7 @@ struct FileResult: Sendable {
         rowsLoaded += earlier.rowsLoaded
         rowsQuarantined += earlier.rowsQuarantined
         rowsFiltered += earlier.rowsFiltered
+        blankLinesSkipped += earlier.blankLinesSkipped
         startedAt = min(startedAt, earlier.startedAt)
     }
 }
@@ -76,17 +78,19 @@ struct FileWorker: Sendable {
                 templateValues: ["supplier": job.file.supplier, "file": job.file.relativePath, "pipeline": definition.name],
                 validators: validators)
             var raw = RawRow()
-            var rowNumber = job.record.next.rowsBefore
             while true {
                 let read = try reader.next(into: &raw)
-                if read == .end { break }
-                rowNumber += 1
+                if read == .end {
+                    state.advance(to: raw.next)
+                    break
+                }
+                let rowNumber = raw.next.rowNumber
                 let outcome: RowOutcome = switch read {
                 case .malformed(let reason): .invalid(reason)
                 default: processor.process(raw, rowNumber: rowNumber, into: &state.batch)
                 }
                 try state.count(outcome, raw: raw, rowNumber: rowNumber, policy: definition.schema.onInvalid)
-                state.progress.next = raw.next
+                state.advance(to: raw.next)
                 if stop.isRequested { return try await interrupt(&state) }
                 if state.isFull { try await send(state.takeBatch(), wait: false) }
             }
@@ -136,6 +140,7 @@ struct FileWorker: Sendable {
             state.result.rowsLoaded = 0
             state.result.rowsQuarantined = 0
             state.result.rowsFiltered = 0
+            state.result.blankLinesSkipped = 0
             let record = state.job.record
             state.result.committed = FileRecord(id: record.id, supplier: record.supplier, relativePath: record.relativePath,
                                                 size: record.size, fingerprint: record.fingerprint, state: .failed)
@@ -232,6 +237,12 @@ struct FileRun {
         return min(batchRows, max(16, Int(remaining / 64)))
     }
 
+    /// Moves the checkpoint to `next`, counting the blank lines skipped on the way.
+    mutating func advance(to next: ResumePoint) {
+        progress.blankLinesSkipped += next.blankLinesBefore - progress.next.blankLinesBefore
+        progress.next = next
+    }
+
     mutating func count(_ outcome: RowOutcome, raw: RawRow, rowNumber: Int, policy: InvalidRowPolicy) throws {
         progress.rowsRead += 1
         switch outcome {
@@ -268,6 +279,7 @@ struct FileRun {
         result.rowsLoaded += progress.rowsLoaded
         result.rowsQuarantined += progress.rowsQuarantined
         result.rowsFiltered += progress.rowsFiltered
+        result.blankLinesSkipped += progress.blankLinesSkipped
         result.committed.next = progress.next
         result.committed.rowsRead += progress.rowsRead
         result.committed.rowsLoaded += progress.rowsLoaded

@@ -30,6 +30,7 @@ struct RunTally {
         summaries[index].rowsLoaded += result.rowsLoaded
         summaries[index].rowsQuarantined += result.rowsQuarantined
         summaries[index].rowsFiltered += result.rowsFiltered
+        summaries[index].blankLinesSkipped += result.blankLinesSkipped
         switch result.completion {
         case .done, .empty:
             break

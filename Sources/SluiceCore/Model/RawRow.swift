@@ -67,12 +67,20 @@ public struct ResumePoint: Sendable, Equatable {
     public var line: Int
     /// Data rows already read before this point.
     public var rowsBefore: Int
+    /// Blank lines skipped before this point (`blank_lines: skip`).
+    public var blankLinesBefore: Int
 
     public static let start = ResumePoint(offset: 0, line: 1, rowsBefore: 0)
 
-    public init(offset: Int64, line: Int, rowsBefore: Int) {
+    public init(offset: Int64, line: Int, rowsBefore: Int, blankLinesBefore: Int = 0) {
         self.offset = offset
         self.line = line
         self.rowsBefore = rowsBefore
+        self.blankLinesBefore = blankLinesBefore
     }
+
+    /// The `_row` of the record that ends here: its place among the file's data rows, a skipped
+    /// blank line taking a place too. So `_row` does not depend on `blank_lines`, and in a file
+    /// without line breaks inside quoted fields a row's line is its `_row` plus one (the header).
+    public var rowNumber: Int { rowsBefore + blankLinesBefore }
 }

@@ -19,6 +19,8 @@ public struct SupplierSummary: Sendable, Equatable {
     public var rowsLoaded = 0
     public var rowsQuarantined = 0
     public var rowsFiltered = 0
+    /// Blank lines skipped (`blank_lines: skip`); not rows, so not part of the reconciliation.
+    public var blankLinesSkipped = 0
     /// From the supplier's first file start to its last file finish.
     public var seconds = 0.0
 
@@ -39,6 +41,7 @@ public struct SupplierSummary: Sendable, Equatable {
         rowsLoaded += other.rowsLoaded
         rowsQuarantined += other.rowsQuarantined
         rowsFiltered += other.rowsFiltered
+        blankLinesSkipped += other.blankLinesSkipped
     }
 }
 
@@ -77,7 +80,7 @@ public struct RunSummary: Sendable {
 
     /// A fixed-width table for the terminal.
     public func table() -> String {
-        let header = ["supplier", "files", "skipped", "read", "loaded", "quarantined", "filtered", "bad files", "paused", "seconds"]
+        let header = ["supplier", "files", "skipped", "read", "loaded", "quarantined", "filtered", "blank lines", "bad files", "paused", "seconds"]
         var rows = suppliers.map(Self.cells) + [Self.cells(total)]
         rows.insert(header, at: 0)
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -94,7 +97,7 @@ public struct RunSummary: Sendable {
 
     private static func cells(_ s: SupplierSummary) -> [String] {
         [s.supplier, String(s.files), String(s.skipped), String(s.rowsRead), String(s.rowsLoaded),
-         String(s.rowsQuarantined), String(s.rowsFiltered), String(s.filesQuarantined + s.filesFailed),
+         String(s.rowsQuarantined), String(s.rowsFiltered), String(s.blankLinesSkipped), String(s.filesQuarantined + s.filesFailed),
          String(s.breakerOpenings), String(format: "%.1f", s.seconds)]
     }
 }

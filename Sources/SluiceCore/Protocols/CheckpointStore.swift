@@ -62,6 +62,8 @@ public struct SupplierStatus: Sendable, Equatable {
     public var files: [FileState: Int] = [:]
     public var rowsLoaded = 0
     public var rowsQuarantined = 0
+    /// Blank lines skipped in its files (not rows).
+    public var blankLinesSkipped = 0
     /// Last error of a failed or quarantined file, if any.
     public var lastError: String?
     /// When the supplier's last file finished (Unix seconds).

@@ -4,7 +4,7 @@ public enum ReadResult: Sendable, Equatable {
     case row
     /// The record could not be parsed; `row.raw`, `line` and `offset` say which, the reason says why.
     case malformed(String)
-    /// No more records.
+    /// No more records; `row.next` is the end of the file.
     case end
 }
 
@@ -31,6 +31,8 @@ public struct ReaderOptions: Sendable, Equatable {
     public var maxCompressionRatio: Double
     /// How the file's text is encoded; other encodings are converted to UTF-8 as they are read.
     public var encoding: TextEncoding
+    /// What a blank line between records is.
+    public var blankLines: BlankLinePolicy = .skip
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20,
                 maxInflatedBytes: Int64 = 4 << 30, maxCompressionRatio: Double = 200, encoding: TextEncoding = .utf8) {
@@ -40,6 +42,15 @@ public struct ReaderOptions: Sendable, Equatable {
         self.maxCompressionRatio = maxCompressionRatio
         self.encoding = encoding
     }
+}
+
+/// What a blank line after the header is (`source.blank_lines`).
+public enum BlankLinePolicy: String, Sendable, CaseIterable {
+    /// Skipped and counted per file (the default).
+    case skip
+    /// A record of one empty field, as RFC 4180 reads it: a one-column schema loads it, a wider
+    /// one quarantines it as a short row.
+    case record
 }
 
 /// Text encodings a supplier may declare.

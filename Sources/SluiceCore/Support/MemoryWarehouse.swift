@@ -86,6 +86,7 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                     status.files[file.state, default: 0] += 1
                     status.rowsLoaded += file.rowsLoaded
                     status.rowsQuarantined += file.rowsQuarantined
+                    status.blankLinesSkipped += file.next.blankLinesBefore
                 }
                 return status
             }.sorted { $0.supplier < $1.supplier }

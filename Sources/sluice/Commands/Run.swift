@@ -11,6 +11,9 @@ struct Run: AsyncParsableCommand {
             Files already loaded by an earlier run are skipped; a file a crashed run left half-loaded \
             resumes from its last committed row. Prints a summary per supplier where \
             read = loaded + quarantined + filtered.
+
+            One run writes a store at a time. A run that finds the store held by another exits 75 \
+            at once, naming the holder, unless --wait or --wait-timeout queues it behind the holder.
             """
     )
 
@@ -22,6 +25,25 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Read, parse, validate and transform every file, but store nothing: no rows, no checkpoints.")
     var dryRun = false
 
+    @Flag(help: "When another run is writing the store, wait for it to finish instead of exiting 75.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("Wait at most this long for another run to finish (e.g. 90s, 10m, 2h), then exit 75.",
+                               valueName: "duration"))
+    var waitTimeout: String?
+
+    /// How long to wait for the store, from --wait and --wait-timeout.
+    var lockWait: LockWait {
+        if let waitTimeout, let limit = parseDuration(waitTimeout) { return .atMost(limit) }
+        return wait ? .forever : .none
+    }
+
+    func validate() throws {
+        if let waitTimeout, parseDuration(waitTimeout) == nil {
+            throw ValidationError("--wait-timeout \(waitTimeout) is not a duration: use a number and a unit, e.g. 90s, 10m, 2h")
+        }
+    }
+
     func run() async throws {
         let (definition, plan) = try options.load()
         let summary: RunSummary
@@ -32,7 +54,15 @@ struct Run: AsyncParsableCommand {
             let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
             var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
             runOptions.dryRun = dryRun
+            runOptions.lockWait = lockWait
+            runOptions.onLockWait = { store, holder in
+                printError("waiting for the store \(store): held by \(holder.map(\.description) ?? "another run")")
+            }
             summary = try await runPipeline(definition: definition, plan: plan, options: runOptions)
+        } catch let busy as StoreBusy {
+            printError("cannot run \(definition.name): \(busy)"
+                       + (busy.stoppedBySignal == nil && lockWait == .none ? " (--wait queues this run behind it)" : ""))
+            throw ExitCode(busy.stoppedBySignal.map { 128 + $0 } ?? ExitStatus.storeBusy)
         } catch let error as StoreError {
             printError("cannot run \(definition.name): \(error)")
             throw ExitCode(4)
@@ -46,7 +76,8 @@ struct Run: AsyncParsableCommand {
         print(dryRun ? "dry run: \(total.rowsLoaded) rows would load; nothing was stored"
                      : "loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
         print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
-              + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
+              + (total.reconciles ? "" : "  (DOES NOT RECONCILE)")
+              + (total.blankLinesSkipped > 0 ? "; \(total.blankLinesSkipped) blank \(total.blankLinesSkipped == 1 ? "line" : "lines") skipped" : ""))
         for problem in summary.problems.prefix(20) { print("  \(problem)") }
         if summary.problems.count > 20 { print("  ... and \(summary.problems.count - 20) more") }
         if total.filesQuarantined + total.filesFailed > 0 {
