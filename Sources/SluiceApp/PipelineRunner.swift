@@ -64,14 +64,14 @@ public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, option
 /// One batch run into `store`, which the caller has the right to write.
 private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, source: DirectorySource,
                      store: any CheckpointStore & Sink, options: RunOptions) async throws -> RunSummary {
-    var runner = BatchRunner(definition: definition, plan: plan, source: source, readers: CSVReaderFactory(),
-                             store: store, sink: store, logger: options.logger)
-    runner.stop = options.stop
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
+                            logger: options.logger)
+    pipeline.stop = options.stop
     if let interval = options.progressInterval {
         let meter = ProgressMeter(interval: interval)
-        runner.onCommit = { meter.record($0) }
+        pipeline.onCommit = { meter.record($0) }
     }
-    return try await runner.run()
+    return try await pipeline.run(ListingFeed(source))
 }
 
 /// Files and rows per supplier from the store: the data behind `sluice status`.

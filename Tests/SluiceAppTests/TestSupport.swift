@@ -99,11 +99,11 @@ func runBinary(_ arguments: [String], executable: String? = nil) throws -> (stat
 func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any RecordReaderFactory = CSVReaderFactory(),
               source: (any FileSource)? = nil, registrationSlice: Int = 2_048) async throws -> (RunSummary, SQLiteWarehouse) {
     let warehouse = try openWarehouse(definition)
-    var runner = BatchRunner(definition: definition, plan: plan,
-                             source: try source ?? DirectorySource(definition: definition.source),
-                             readers: readers, store: warehouse, sink: warehouse, logger: Logger(label: "test"))
-    runner.registrationSlice = registrationSlice
-    return (try await runner.run(), warehouse)
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: readers, store: warehouse, sink: warehouse,
+                            logger: Logger(label: "test"))
+    pipeline.registrationSlice = registrationSlice
+    let feed = ListingFeed(try source ?? DirectorySource(definition: definition.source))
+    return (try await pipeline.run(feed), warehouse)
 }
 
 /// Writes `text` as `name` in the supplier's folder under `dir/suppliers`, creating the folder.

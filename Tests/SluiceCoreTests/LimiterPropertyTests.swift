@@ -109,6 +109,9 @@ import Testing
                     }
                     if !retried { finishedFor.insert(file) }
                 }
+            case .idle:
+                Issue.record("seed \(seed): idle although the feed is closed")
+                return
             case .drained:
                 while let (file, supplier) = active.popLast() {
                     _ = machine.finished(file: file, supplier: supplier, outcome: .succeeded, now: now)

@@ -336,6 +336,10 @@ private struct Simulation {
                     finishOne()
                 }
 
+            case .idle:
+                fail("idle although the feed is closed")
+                break loop
+
             case .drained:
                 if !pending.allSatisfy(\.isEmpty) { fail("drained with \(pending.map(\.count).reduce(0, +)) files pending") }
                 if machine.pendingCount != 0 { fail("drained but pendingCount is \(machine.pendingCount)") }

@@ -1,7 +1,9 @@
 /// Starts files as the limiter allows, each as a child task, and hands on their final results.
 ///
-/// A file that fails for a passing reason goes back to the limiter, which retries it after
-/// backoff from where it last committed; its earlier attempts' counts join the last one's.
+/// Files arrive over time, a delivery at a time; the scheduler ends once the feed has ended
+/// and every file has finished. A file that fails for a passing reason goes back to the
+/// limiter, which retries it after backoff from where it last committed; its earlier
+/// attempts' counts join the last one's.
 struct FileScheduler: Sendable {
     let limiter: Limiter
     let worker: FileWorker
@@ -12,62 +14,76 @@ struct FileScheduler: Sendable {
     static let stopCheck = Duration.milliseconds(200)
 
     private enum Event: Sendable {
-        case file(index: Int, supplier: Int, FileResult)
+        case file(id: Int, supplier: Int, FileResult)
+        /// A delivery, or nil once the feed has ended.
+        case arrival(Arrival?)
         case timer
     }
 
-    /// Runs every job; `final` gets each file's result, with the file's index in `jobs`, once
-    /// no retry follows.
-    func run(_ jobs: [FileJob], final: (FileResult, Int) -> Void) async throws {
-        let runQueuedAt = clock.timestamp()
+    /// Runs every file that arrives; `final` gets each file's result, with the file's store id,
+    /// once no retry follows.
+    func run(_ arrivals: BoundedQueue<Arrival>, final: (FileResult, Int) -> Void) async throws {
+        /// Files that arrived and have not ended, by store id.
+        var jobs: [Int: FileJob] = [:]
         /// Files waiting for a retry: their last result, and when they became eligible again.
         var retrying: [Int: (result: FileResult, queuedAt: Double)] = [:]
         try await withThrowingTaskGroup(of: Event.self) { group in
             var timerDeadline: ContinuousClock.Instant?
             var inFlight = 0
+            func listen() { group.addTask { .arrival(await arrivals.receive()) } }
             func handle(_ event: Event) async {
                 switch event {
-                case .file(let index, let supplier, var result):
+                case .file(let id, let supplier, var result):
                     inFlight -= 1
                     // Rows an earlier attempt committed are part of the file's result too.
-                    if let earlier = retrying.removeValue(forKey: index), !result.isRolledBack {
+                    if let earlier = retrying.removeValue(forKey: id), !result.isRolledBack {
                         result.addCounts(of: earlier.result)
                     }
-                    let retried = await limiter.finished(file: index, supplier: supplier,
+                    let retried = await limiter.finished(file: id, supplier: supplier,
                                                          outcome: outcome(of: result), now: .now)
                     if retried {
-                        retrying[index] = (result, clock.timestamp())
+                        retrying[id] = (result, clock.timestamp())
                     } else {
-                        final(result, index)
+                        jobs[id] = nil
+                        final(result, id)
                     }
+                case .arrival(let arrival?):
+                    let queuedAt = clock.timestamp()
+                    for (supplier, delivered) in arrival.jobs.enumerated() where !delivered.isEmpty {
+                        for var job in delivered {
+                            job.queuedAt = queuedAt
+                            jobs[Int(job.id)] = job
+                        }
+                        await limiter.enqueue(delivered.map { Int($0.id) }, supplier: supplier)
+                    }
+                    listen()
+                case .arrival(nil):
+                    await limiter.closeFeed()
                 case .timer:
                     if let deadline = timerDeadline, deadline <= .now { timerDeadline = nil }
                 }
             }
+            listen()
             loop: while !stop.isRequested {
                 defer { if stop.isRequested { group.cancelAll() } }
                 let now = ContinuousClock.now
                 switch await limiter.next(now: now) {
-                case .start(let index, let supplier):
-                    var job = jobs[index]
-                    job.queuedAt = runQueuedAt
-                    if let retry = retrying[index] {
+                case .start(let id, let supplier):
+                    guard var job = jobs[id] else { preconditionFailure("the limiter started a file it was not given") }
+                    if let retry = retrying[id] {
                         job.record = retry.result.committed
                         job.queuedAt = retry.queuedAt
                     }
                     let startedAt = clock.timestamp(now)
                     inFlight += 1
-                    group.addTask { .file(index: index, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
+                    group.addTask { .file(id: id, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
                 case .wait(let until):
-                    // Wake at least every 200 ms, so a stop request is seen even during a long backoff.
-                    let wake = min(until ?? now + Self.stopCheck, now + Self.stopCheck)
-                    if timerDeadline.map({ wake < $0 }) ?? true {
-                        timerDeadline = wake
-                        group.addTask {
-                            try? await Task.sleep(until: wake, clock: .continuous)
-                            return .timer
-                        }
-                    }
+                    waitForTimer(until: until, now: now, deadline: &timerDeadline, group: &group)
+                    guard let event = try await group.next() else { break loop }
+                    await handle(event)
+                case .idle:
+                    // Nothing to start until a file arrives or one in flight comes back for a retry.
+                    waitForTimer(until: nil, now: now, deadline: &timerDeadline, group: &group)
                     guard let event = try await group.next() else { break loop }
                     await handle(event)
                 case .drained:
@@ -76,10 +92,27 @@ struct FileScheduler: Sendable {
                     await handle(event)
                 }
             }
-            while let event = try await group.next() { await handle(event) }
+            // A stop leaves deliveries unread: the feed's sender must not wait for room forever.
+            if stop.isRequested { arrivals.fail(CancellationError()) }
+            while let event = try await group.next() {
+                if case .arrival = event { continue }
+                await handle(event)
+            }
         }
         // Files a stop left waiting for their retry end with their last attempt.
-        for (index, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, index) }
+        for (id, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, id) }
+    }
+
+    /// Wakes at least every 200 ms, so a stop request is seen even during a long backoff.
+    private func waitForTimer(until: ContinuousClock.Instant?, now: ContinuousClock.Instant,
+                              deadline: inout ContinuousClock.Instant?, group: inout ThrowingTaskGroup<Event, any Error>) {
+        let wake = min(until ?? now + Self.stopCheck, now + Self.stopCheck)
+        guard deadline.map({ wake < $0 }) ?? true else { return }
+        deadline = wake
+        group.addTask {
+            try? await Task.sleep(until: wake, clock: .continuous)
+            return .timer
+        }
     }
 
     /// Passing failures are retried; a file that changed under the reader waits for the next

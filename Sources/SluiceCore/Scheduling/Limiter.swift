@@ -7,6 +7,14 @@ actor Limiter {
 
     func next(now: ContinuousClock.Instant) -> SchedulerStateMachine.Action { machine.next(now: now) }
 
+    /// Files of one supplier that arrived, in the order they should start.
+    func enqueue(_ files: [Int], supplier: Int) {
+        for file in files { machine.enqueue(file: file, supplier: supplier) }
+    }
+
+    /// No more files will arrive.
+    func closeFeed() { machine.closeFeed() }
+
     /// Frees the slot; returns whether the file was queued for another attempt.
     func finished(file: Int, supplier: Int, outcome: SchedulerStateMachine.Outcome,
                   now: ContinuousClock.Instant) -> Bool {

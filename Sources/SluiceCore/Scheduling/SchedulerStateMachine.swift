@@ -4,19 +4,29 @@ import DequeModule
 /// caps, staggered group starts, spacing between a supplier's starts, a token bucket per
 /// supplier, retry backoff and a circuit breaker per supplier.
 ///
-/// Pure state: the engine asks `next(now:)`, starts what it is told, and reports each finish.
-/// Suppliers are served round-robin and each supplier's files in the order given, so a
-/// supplier with thousands of files cannot starve one with a few.
+/// Pure state: the engine hands it files as they are found (`enqueue`), asks `next(now:)`,
+/// starts what it is told, and reports each finish. A batch closes the feed once its listing is
+/// in and ends `drained`; a stream keeps it open and goes `idle` between arrivals. Suppliers
+/// are served round-robin and each supplier's files in the order they arrived, so a supplier
+/// with thousands of files cannot starve one with a few.
+///
+/// Start groups open `stagger` apart: a group with work opens (makes its first start) no
+/// sooner than `stagger` after the latest opening of any group, and groups waiting to open
+/// open in group order. A group whose suppliers run out of work closes; when files reach it
+/// again it opens anew under the same rule. In a batch every group opens once, in order.
 public struct SchedulerStateMachine: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
     public enum Action: Equatable, Sendable {
-        /// Start `file` (an index the caller gave) of `supplier` now.
+        /// Start `file` (the caller's stable id for it) of `supplier` now.
         case start(file: Int, supplier: Int)
-        /// Nothing can start yet: wait for a finish, or until the instant (a group opening,
-        /// a token, a retry or a breaker closing).
+        /// Files wait, but none can start yet: wait for a finish, or until the instant (a
+        /// group opening, a token, a retry or a breaker closing).
         case wait(until: Instant?)
-        /// Every file has been started and none waits for a retry.
+        /// Nothing waits to start; more files may still arrive (the feed is open), and files in
+        /// flight may come back for a retry.
+        case idle
+        /// The feed is closed, every file has been started and none waits for a retry.
         case drained
     }
 
@@ -52,10 +62,17 @@ public struct SchedulerStateMachine: Sendable {
         var consecutiveFailures = 0
         var pausedUntil: Instant?
         var halfOpen = false
+
+        var hasWork: Bool { active > 0 || !pending.isEmpty || !retries.isEmpty }
     }
 
     private var suppliers: [Supplier]
-    private var groupOpenedAt: [Instant?]
+    /// Groups open now, and when each opened.
+    private var groupOpenedAt: [Int: Instant] = [:]
+    /// The latest opening of any group: the next one waits `stagger` after it.
+    private var lastOpening: Instant?
+    /// Whether more files may be enqueued.
+    public private(set) var feedOpen = true
     private let globalCap: Int
     private let stagger: Duration
     private let spacing: Duration
@@ -68,24 +85,19 @@ public struct SchedulerStateMachine: Sendable {
     /// Each time a supplier's breaker opened: (supplier, when, until).
     public private(set) var breakerOpenings: [(supplier: Int, at: Instant, until: Instant)] = []
 
+    /// A scheduler with no files yet and an open feed.
     /// - Parameters:
-    ///   - files: per supplier, its file indices in the order they should start.
     ///   - suppliers: per supplier, its cap, start group and rate limit.
     ///   - spacing: the least time between two starts of the same supplier.
-    public init(files: [[Int]], suppliers limits: [SupplierLimits], globalCap: Int, stagger: Duration,
+    public init(suppliers limits: [SupplierLimits], globalCap: Int, stagger: Duration,
                 spacing: Duration = .zero, retry: RetryPolicy = RetryPolicy(maxAttempts: 1),
                 breaker: BreakerPolicy? = nil, seed: UInt64 = 1) {
-        precondition(files.count == limits.count && globalCap > 0)
-        // Groups are renumbered densely over suppliers that have work, so an idle group delays nobody.
-        let busyGroups = Set(zip(files, limits).filter { !$0.0.isEmpty }.map { $0.1.group }).sorted()
-        let dense = Dictionary(uniqueKeysWithValues: busyGroups.enumerated().map { ($1, $0) })
-        suppliers = zip(files, limits).map { files, limits in
+        precondition(globalCap > 0)
+        suppliers = limits.map { limits in
             var limits = limits
             limits.cap = max(1, limits.cap)
-            limits.group = dense[limits.group] ?? -1
-            return Supplier(limits: limits, pending: Deque(files))
+            return Supplier(limits: limits, pending: [])
         }
-        groupOpenedAt = Array(repeating: nil, count: busyGroups.count)
         self.globalCap = globalCap
         self.stagger = stagger
         self.spacing = spacing
@@ -93,6 +105,29 @@ public struct SchedulerStateMachine: Sendable {
         self.breaker = breaker
         random = SplitMix64(seed: seed)
     }
+
+    /// A batch: every file known up front, and the feed closed.
+    /// - Parameter files: per supplier, its file ids in the order they should start.
+    public init(files: [[Int]], suppliers limits: [SupplierLimits], globalCap: Int, stagger: Duration,
+                spacing: Duration = .zero, retry: RetryPolicy = RetryPolicy(maxAttempts: 1),
+                breaker: BreakerPolicy? = nil, seed: UInt64 = 1) {
+        precondition(files.count == limits.count)
+        self.init(suppliers: limits, globalCap: globalCap, stagger: stagger, spacing: spacing, retry: retry,
+                  breaker: breaker, seed: seed)
+        for (supplier, ids) in files.enumerated() {
+            for file in ids { enqueue(file: file, supplier: supplier) }
+        }
+        closeFeed()
+    }
+
+    /// A file has arrived: it starts after the supplier's files that arrived before it.
+    public mutating func enqueue(file: Int, supplier: Int) {
+        precondition(feedOpen, "a file enqueued after the feed closed")
+        suppliers[supplier].pending.append(file)
+    }
+
+    /// No more files will arrive: once the last one has started, `next` says `drained`.
+    public mutating func closeFeed() { feedOpen = false }
 
     /// Groups of `groupSize` suppliers in order, no rate limit, no retries.
     public init(files: [[Int]], caps: [Int], globalCap: Int, groupSize: Int, stagger: Duration) {
@@ -113,12 +148,13 @@ public struct SchedulerStateMachine: Sendable {
 
     /// What to do now.
     public mutating func next(now: Instant) -> Action {
-        guard pendingCount > 0 else { return .drained }
+        guard pendingCount > 0 else { return feedOpen ? .idle : .drained }
         guard activeTotal < globalCap else { return .wait(until: nil) }
         var earliest: Instant?
+        let nextToOpen = firstGroupWaitingToOpen
         for step in 0..<suppliers.count {
             let index = (cursor + step) % suppliers.count
-            guard let readyAt = readyTime(of: index, now: now) else { continue }
+            guard let readyAt = readyTime(of: index, now: now, nextToOpen: nextToOpen) else { continue }
             guard readyAt <= now else {
                 earliest = min(earliest ?? readyAt, readyAt)
                 continue
@@ -163,6 +199,8 @@ public struct SchedulerStateMachine: Sendable {
         }
         // A file that is not retried does not start again: its count goes, or a long run keeps one per file.
         if !retried, let file { attempts[file] = nil }
+        let group = suppliers[index].limits.group
+        if !isBusy(group: group) { groupOpenedAt[group] = nil }
         return retried
     }
 
@@ -170,7 +208,7 @@ public struct SchedulerStateMachine: Sendable {
     public func active(supplier: Int) -> Int { suppliers[supplier].active }
 
     /// When the supplier could start its next file, or nil if it has none or is at its cap.
-    private mutating func readyTime(of index: Int, now: Instant) -> Instant? {
+    private mutating func readyTime(of index: Int, now: Instant, nextToOpen: Int?) -> Instant? {
         let supplier = suppliers[index]
         // Half-open after a pause: one file tries before the supplier gets its full cap back.
         guard supplier.active < (supplier.halfOpen ? 1 : supplier.limits.cap) else { return nil }
@@ -183,7 +221,7 @@ public struct SchedulerStateMachine: Sendable {
         } else {
             return nil
         }
-        guard let opens = opening(of: supplier.limits.group, now: now) else { return nil }
+        guard let opens = opening(of: supplier.limits.group, now: now, nextToOpen: nextToOpen) else { return nil }
         var ready = max(fileReady, opens)
         if let paused = supplier.pausedUntil { ready = max(ready, paused) }
         if let last = supplier.lastStart { ready = max(ready, last + spacing) }
@@ -195,7 +233,10 @@ public struct SchedulerStateMachine: Sendable {
 
     private mutating func start(_ index: Int, now: Instant) -> Action {
         let group = suppliers[index].limits.group
-        if groupOpenedAt[group] == nil { groupOpenedAt[group] = now }
+        if groupOpenedAt[group] == nil {
+            groupOpenedAt[group] = now
+            lastOpening = now
+        }
         let file: Int
         if let due = suppliers[index].retries.indices.filter({ suppliers[index].retries[$0].notBefore <= now })
             .min(by: { suppliers[index].retries[$0].notBefore < suppliers[index].retries[$1].notBefore }) {
@@ -214,12 +255,25 @@ public struct SchedulerStateMachine: Sendable {
         return .start(file: file, supplier: index)
     }
 
-    /// When a group may first start: now for the first, `stagger` after the previous group's
-    /// first start for the others, and not before the previous group has started at all.
-    private func opening(of group: Int, now: Instant) -> Instant? {
-        guard group >= 0 else { return nil }
+    /// When a group may start: at once while it is open; otherwise `stagger` after the latest
+    /// opening, and only when no lower group waits to open before it.
+    private func opening(of group: Int, now: Instant, nextToOpen: Int?) -> Instant? {
         if let opened = groupOpenedAt[group] { return opened }
-        if group == 0 { return now }
-        return groupOpenedAt[group - 1].map { $0 + stagger }
+        guard group == nextToOpen else { return nil }
+        return lastOpening.map { $0 + stagger } ?? now
+    }
+
+    /// The lowest group that has work but has not opened.
+    private var firstGroupWaitingToOpen: Int? {
+        var lowest: Int?
+        for supplier in suppliers where groupOpenedAt[supplier.limits.group] == nil && supplier.hasWork {
+            lowest = min(lowest ?? supplier.limits.group, supplier.limits.group)
+        }
+        return lowest
+    }
+
+    /// Whether any supplier of the group has a file open, waiting or due for a retry.
+    private func isBusy(group: Int) -> Bool {
+        suppliers.contains { $0.limits.group == group && $0.hasWork }
     }
 }

@@ -1,0 +1,218 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The engine: one long-lived pipeline fed by deliveries. It registers each delivery, and its
+/// scheduler, workers and loader outlive every listing. A batch run is the finite case: a feed
+/// that lists once and ends, after which the pipeline drains and summarizes.
+///
+/// The engine sees only protocols: where files come from, how they are parsed, and where
+/// rows and checkpoints go are all handed in.
+public struct Pipeline: Sendable {
+    public let definition: PipelineDefinition
+    public let plan: OutputPlan
+    public let readers: any RecordReaderFactory
+    public let store: any CheckpointStore
+    public let sink: any Sink
+    public var logger: Logger
+    /// Rows (and quarantine entries) waiting for the loader at most; bounds memory between
+    /// parse and load, and lets the loader gather a commit of many small files. Senders parked
+    /// on a full queue hold a batch each, and the loader fills its commit from them too.
+    public var queueRows = 8_192
+    /// Rows per loader transaction at most.
+    public var maxRowsPerCommit = 32_768
+    /// Files registered per store transaction: a large listing's records are never all held at once.
+    public var registrationSlice = 2_048
+    /// Called after each commit with the batches it held (progress reporting).
+    public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
+    /// Set from a signal handler to stop cleanly.
+    public var stop = StopRequest()
+
+    public init(definition: PipelineDefinition, plan: OutputPlan, readers: any RecordReaderFactory,
+                store: any CheckpointStore, sink: any Sink, logger: Logger) {
+        self.definition = definition
+        self.plan = plan
+        self.readers = readers
+        self.store = store
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// Loads every file the feed delivers until it ends (or a stop is requested), and returns
+    /// the summary.
+    /// - Throws: `StoreError` when the sink or store fails (the run stops: progress must persist),
+    ///   `ReadError` when a supplier location cannot be listed.
+    public func run(_ feed: any FileFeed) async throws -> RunSummary {
+        let clockStart = ContinuousClock.now
+        let clock = RunClock()
+        try sink.prepare(columns: plan.columns)
+        let tally = SharedTally(RunTally(suppliers: feed.suppliers))
+        let runID = try store.beginRun(at: clock.timestamp())
+        let problems = Mutex<[DiscoveryProblem]>([])
+        let openings: [BreakerOpening]
+        do {
+            openings = try await process(feed, clock: clock, tally: tally, seed: UInt64(bitPattern: runID)) { found in
+                problems.withLock { $0 += found }
+            }
+        } catch {
+            // The run's record says it failed; the error itself is the caller's to report.
+            try? store.finishRun(runID, at: clock.timestamp(), exitCode: 4, summary: "failed: \(error)", breakerOpenings: [])
+            throw error
+        }
+        for opening in openings { tally.update { $0.update(opening.supplier) { $0.breakerOpenings += 1 } } }
+        let wall = (ContinuousClock.now - clockStart).inSeconds
+        let final = tally.value
+        var summary = RunSummary(pipeline: definition.name, suppliers: final.summaries, wallSeconds: wall,
+                                 stoppedBySignal: stop.signal)
+        summary.problems = problems.withLock { $0 }.map(\.description) + final.problems
+        try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
+                            summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined",
+                            breakerOpenings: openings)
+        return summary
+    }
+
+    /// Registers a delivery; what the run skips is counted in `tally` right away. Returns the
+    /// files to load, and the loaded files a crash left before their settle action.
+    /// The delivery and the store's records are let go on return: only the jobs stay.
+    private func register(_ discovery: Discovery, suppliers: [String], tally: SharedTally,
+                          at time: Double) throws -> (arrival: Arrival, unsettled: [FileJob]) {
+        var arrival = Arrival(jobs: Array(repeating: [], count: suppliers.count))
+        var unsettled: [FileJob] = []
+        let supplierIndex = Dictionary(uniqueKeysWithValues: suppliers.enumerated().map { ($1, $0) })
+        for problem in discovery.problems {
+            logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
+            tally.update { $0.update(problem.supplier) { $0.filesFailed += 1 } }
+        }
+        var pending = 0
+        for start in stride(from: 0, to: discovery.files.count, by: registrationSlice) {
+            let files = Array(discovery.files[start..<min(start + registrationSlice, discovery.files.count)])
+            let records = try store.register(files, onChange: definition.source.onChange,
+                                             onDuplicate: definition.source.onDuplicate, at: time)
+            tally.update { tally in
+                for (file, record) in zip(files, records) {
+                    guard let supplier = supplierIndex[file.supplier] else { continue }
+                    switch record.state {
+                    case .quarantined where record.registeredNow:
+                        // A new version of a loaded file, rejected on sight (on_change: fail).
+                        tally.update(file.supplier) { $0.files += 1; $0.filesQuarantined += 1 }
+                    case .done, .quarantined, .superseded, .empty, .duplicate, .ignored:
+                        tally.update(file.supplier) { $0.skipped += 1 }
+                        if record.state == .done && !record.settled { unsettled.append(FileJob(file: file, record: record)) }
+                    case .pending, .loading, .failed:
+                        arrival.jobs[supplier].append(FileJob(file: file, record: record))
+                        pending += 1
+                    }
+                }
+            }
+        }
+        logger.info("discovered files", metadata: [
+            "pipeline.name": "\(definition.name)", "files.found": "\(discovery.files.count)", "files.pending": "\(pending)"])
+        let order = definition.limits.order
+        arrival.jobs = arrival.jobs.map { jobs in
+            jobs.sorted { a, b in
+                let (x, y) = (a.file, b.file)
+                switch order {
+                case .oldest: return (x.modified, x.relativePath) < (y.modified, y.relativePath)
+                case .newest: return (x.modified, x.relativePath) > (y.modified, y.relativePath)
+                case .name: return x.relativePath < y.relativePath
+                }
+            }
+        }
+        return (arrival, unsettled)
+    }
+
+    /// The feed, the scheduler and the loader run side by side; the loader ends when the last
+    /// file is in, and the scheduler when the feed has ended and nothing is left to start.
+    private func process(_ feed: any FileFeed, clock: RunClock, tally: SharedTally, seed: UInt64,
+                         problems: @escaping @Sendable ([DiscoveryProblem]) -> Void) async throws -> [BreakerOpening] {
+        let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
+        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
+        let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
+        let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
+                                stop: stop, settler: settler, logger: logger,
+                                validators: definition.schema.columns.map(ColumnValidator.init))
+        let suppliers = feed.suppliers
+        let limiter = Limiter(makeSchedulerStateMachine(suppliers: suppliers, seed: seed))
+        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
+        // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
+        let arrivals = BoundedQueue<Arrival>(capacity: 2)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await loader.run() }
+            group.addTask {
+                defer { queue.finish() }
+                try await withThrowingTaskGroup(of: Void.self) { stages in
+                    stages.addTask {
+                        defer { arrivals.finish() }
+                        do {
+                            while !stop.isRequested, let discovery = try await feed.next() {
+                                problems(discovery.problems)
+                                let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally,
+                                                                        at: clock.timestamp())
+                                returnFreedMemory()
+                                // Files a crash left loaded but not yet archived or deleted are settled first.
+                                for job in unsettled { try await worker.settle(job) }
+                                try await arrivals.send(arrival)
+                            }
+                        } catch is CancellationError where stop.isRequested {
+                            return
+                        }
+                    }
+                    stages.addTask {
+                        try await scheduler.run(arrivals) { result, file in tally.update { $0.add(result, file: file) } }
+                    }
+                    try await stages.waitForAll()
+                }
+            }
+            do {
+                try await group.waitForAll()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+        let openings = await limiter.breakerOpenings.map { opening in
+            BreakerOpening(supplier: suppliers[opening.supplier], openedAt: clock.timestamp(opening.at),
+                           until: clock.timestamp(opening.until))
+        }
+        for opening in openings {
+            logger.warning("supplier paused after consecutive failures", metadata: [
+                "supplier": "\(opening.supplier)", "pause.seconds": "\(opening.until - opening.openedAt)"])
+        }
+        return openings
+    }
+
+    /// The limits of the definition, per supplier, with no files yet.
+    private func makeSchedulerStateMachine(suppliers names: [String], seed: UInt64) -> SchedulerStateMachine {
+        let limits = definition.limits
+        var groupOf: [String: Int] = [:]
+        for (index, group) in limits.groups.enumerated() {
+            for name in group where groupOf[name] == nil { groupOf[name] = index }
+        }
+        var nextGroup = limits.groups.count, inGroup = 0
+        for name in names where groupOf[name] == nil {
+            groupOf[name] = nextGroup
+            inGroup += 1
+            if inGroup == limits.groupSize { nextGroup += 1; inGroup = 0 }
+        }
+        let supplierLimits = names.map { name in
+            let declared = definition.source.suppliers.first { $0.name == name }
+            let rate = declared?.rate ?? limits.rate
+            return SchedulerStateMachine.SupplierLimits(
+                cap: declared?.concurrency ?? limits.perSupplierConcurrency, group: groupOf[name]!,
+                rate: rate.map { TokenBucket(rate: $0, burst: limits.burst) })
+        }
+        return SchedulerStateMachine(
+            suppliers: supplierLimits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
+            spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed)
+    }
+}
+
+/// Hands the memory the listing used and let go back to the system: otherwise the allocator
+/// keeps it, and a run over many files carries the listing's peak to its end.
+/// (`malloc_trim` is glibc's; it is looked up because Swift does not import `malloc.h`.)
+private func returnFreedMemory() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
+}
