@@ -53,12 +53,19 @@ public func writerLock(for definition: PipelineDefinition) -> any WriterLock {
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
     if options.dryRun { return try await runOnce(definition, plan, source: source, store: MemoryWarehouse(), options: options) }
+    let lock = try await takeWriterLock(definition, options)
+    defer { lock.release() }
+    return try await runOnce(definition, plan, source: source, store: try openWarehouse(definition), options: options)
+}
+
+/// Takes the store's writer lock, waiting as the options say.
+/// - Throws: `StoreBusy`, or `StoreError` when the lock cannot be tried.
+func takeWriterLock(_ definition: PipelineDefinition, _ options: RunOptions) async throws -> any WriterLock {
     let lock = writerLock(for: definition)
     try await lock.acquire(as: .current(pipeline: definition.name), wait: options.lockWait, stop: options.stop) { holder in
         options.onLockWait(lock.store, holder)
     }
-    defer { lock.release() }
-    return try await runOnce(definition, plan, source: source, store: try openWarehouse(definition), options: options)
+    return lock
 }
 
 /// One batch run into `store`, which the caller has the right to write.

@@ -4,7 +4,7 @@ import SluiceCore
 extension SQLiteWarehouse {
     public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
                          at time: Double) throws -> [FileRecord] {
-        try database.transaction {
+        try serialized { try database.transaction {
             try files.map { file in
                 if let known = try lookup(file) { return known }
                 let insert = try statements(StoreSQL.insertFile)
@@ -24,7 +24,7 @@ extension SQLiteWarehouse {
                 record.registeredNow = true
                 return record
             }
-        }
+        } }
     }
 
     /// Earlier versions of the same supplier path that loaded: (id, size).

@@ -1,11 +1,13 @@
 import CSQLite
 import Foundation
 import SluiceCore
+import Synchronization
 
 /// The embedded default: staging table, quarantine and checkpoints in one SQLite file,
 /// so one transaction covers rows and offsets.
 ///
-/// Used by one task at a time (the loader during a run), hence `@unchecked Sendable`.
+/// One connection: the loader's commits and a stream's registrations take turns through
+/// `serialized`, which is what makes it `@unchecked Sendable`.
 public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     let database: SQLiteDatabase
     let pipeline: String
@@ -14,6 +16,8 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     /// The run in progress, stamped on the files it starts.
     var currentRun: Int64?
     let statements: StatementCache
+    /// Writers take turns on the one connection.
+    private let writer = Mutex(())
 
     /// Opens the database, turns on WAL and applies migrations; `readOnly` opens an existing
     /// store for reports without creating or changing anything.
@@ -58,6 +62,10 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
     }
 
     public func commit(_ batches: [LoadBatch], at time: Double) throws {
+        try serialized { try commitGroup(batches, at: time) }
+    }
+
+    private func commitGroup(_ batches: [LoadBatch], at time: Double) throws {
         guard let inserter else { throw StoreError("commit before prepare") }
         try database.transaction {
             for batch in batches {
@@ -163,6 +171,11 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(2, action.rawValue)
         update.bind(3, fileID)
         try update.run()
+    }
+
+    /// Runs `body` while no other writer uses the connection.
+    func serialized<T>(_ body: () throws -> T) throws -> T {
+        try writer.withLock { _ in try body() }
     }
 
     static func fileRecord(_ row: SQLiteRow) -> FileRecord {

@@ -36,7 +36,8 @@ struct DefinitionReader {
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
         let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change",
                                              "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
-                                             "on_corrupt", "on_duplicate", "blank_lines"])
+                                             "on_corrupt", "on_duplicate", "blank_lines", "max_delay", "poll_interval",
+                                             "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"])
         let root = try map["root"].map { resolve(try $0.string()) }
         let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
         if root == nil && suppliers.isEmpty {
@@ -71,6 +72,22 @@ struct DefinitionReader {
         source.onCorrupt = try map["on_corrupt"]?.oneOf(CorruptFilePolicy.self) ?? .reject
         source.onDuplicate = try map["on_duplicate"]?.oneOf(DuplicatePolicy.self) ?? .load
         source.reader.blankLines = try map["blank_lines"]?.oneOf(BlankLinePolicy.self) ?? .skip
+        source.maxDelay = try map["max_delay"]?.duration() ?? source.maxDelay
+        source.watch.pollInterval = try map["poll_interval"]?.duration() ?? source.watch.pollInterval
+        if let node = map["poll_interval"], source.watch.pollInterval < .milliseconds(10) {
+            throw node.error("must be at least 10ms")
+        }
+        source.watch.minAge = try map["min_age"]?.duration() ?? source.watch.minAge
+        source.watch.stableFor = try map["stable_for"]?.duration() ?? source.watch.stableFor
+        source.watch.rescanInterval = try map["rescan_interval"]?.duration() ?? source.watch.rescanInterval
+        source.watch.inotify = try map["inotify"]?.bool() ?? source.watch.inotify
+        if let node = map["ready_marker"] {
+            let marker = try node.string()
+            guard !marker.isEmpty, !marker.contains("/"), marker != "{name}" else {
+                throw node.error("a marker is a file name such as '{name}.done' or '_SUCCESS', without a folder")
+            }
+            source.watch.readyMarker = marker
+        }
         return source
     }
 

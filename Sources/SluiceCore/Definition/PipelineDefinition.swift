@@ -37,6 +37,30 @@ public struct SourceDefinition: Sendable {
     public var onCorrupt: CorruptFilePolicy = .reject
     /// What to do with a file whose content was already delivered under another name.
     public var onDuplicate: DuplicatePolicy = .load
+    /// A micro-batch commits once this long has passed since its first row, even short of `batchRows`.
+    public var maxDelay: Duration = .milliseconds(500)
+    /// How `sluice stream` watches for files and decides they are complete.
+    public var watch = WatchDefinition()
+}
+
+/// How a stream finds new files and tells when a supplier has finished writing one.
+public struct WatchDefinition: Sendable {
+    /// How often the directories are looked at; inotify only wakes the poller sooner.
+    public var pollInterval: Duration = .seconds(1)
+    /// A file is taken only once its modification time is at least this old.
+    public var minAge: Duration = .seconds(2)
+    /// ...and its size and modification time have not changed across polls for this long.
+    public var stableFor: Duration = .zero
+    /// When set, a file is taken only once its marker exists: `{name}.done` beside each file,
+    /// or a fixed name such as `_SUCCESS` for every file of its folder.
+    public var readyMarker: String?
+    /// Every supplier is listed in full at least this often, even when its folders look unchanged
+    /// (a file appended to in place does not change its folder).
+    public var rescanInterval: Duration = .seconds(60)
+    /// Wake the poller on inotify events (Linux); polling alone is always right.
+    public var inotify = true
+
+    public init() {}
 }
 
 /// Rows read before a file turned out truncated.

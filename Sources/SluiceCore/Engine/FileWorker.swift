@@ -92,7 +92,9 @@ struct FileWorker: Sendable {
                 try state.count(outcome, raw: raw, rowNumber: rowNumber, policy: definition.schema.onInvalid)
                 state.advance(to: raw.next)
                 if stop.isRequested { return try await interrupt(&state) }
-                if state.isFull { try await send(state.takeBatch(), wait: false) }
+                if state.isFull || state.isOverdue(maxDelay: definition.source.maxDelay) {
+                    try await send(state.takeBatch(), wait: false)
+                }
             }
             guard FileSnapshot(path: job.file.path) == before else {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
@@ -229,6 +231,16 @@ struct FileRun {
 
     var isFull: Bool { batch.rowCount + quarantine.count >= batchRows }
 
+    /// When the pending batch was begun, for `max_delay`.
+    private var batchBegan = ContinuousClock.now
+
+    /// The pending batch has waited `maxDelay` for more rows (looked at every 64 rows, so a
+    /// slow source's rows still reach the table in time and a fast one pays nothing).
+    mutating func isOverdue(maxDelay: Duration) -> Bool {
+        guard progress.rowsRead & 63 == 0, progress.rowsRead > 0 else { return false }
+        return ContinuousClock.now - batchBegan >= maxDelay
+    }
+
     /// Room to reserve for the next batch: what is left of the file at 64 bytes a row (gzip
     /// inflated about four times), within the batch size. Batches sit in the loader's queue,
     /// so a small file's batch must not hold room for thousands of rows it never had.
@@ -291,6 +303,7 @@ struct FileRun {
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: progress.next)
         committedNext = progress.next
+        batchBegan = ContinuousClock.now
         return taken
     }
 

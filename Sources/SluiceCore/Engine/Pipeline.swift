@@ -145,11 +145,11 @@ public struct Pipeline: Sendable {
                     stages.addTask {
                         defer { arrivals.finish() }
                         do {
-                            while !stop.isRequested, let discovery = try await feed.next() {
+                            try await feed.run(stop: stop) { discovery in
                                 problems(discovery.problems)
                                 let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally,
                                                                         at: clock.timestamp())
-                                returnFreedMemory()
+                                if discovery.files.count > registrationSlice { returnFreedMemory() }
                                 // Files a crash left loaded but not yet archived or deleted are settled first.
                                 for job in unsettled { try await worker.settle(job) }
                                 try await arrivals.send(arrival)

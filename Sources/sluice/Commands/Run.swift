@@ -25,24 +25,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Read, parse, validate and transform every file, but store nothing: no rows, no checkpoints.")
     var dryRun = false
 
-    @Flag(help: "When another run is writing the store, wait for it to finish instead of exiting 75.")
-    var wait = false
-
-    @Option(help: ArgumentHelp("Wait at most this long for another run to finish (e.g. 90s, 10m, 2h), then exit 75.",
-                               valueName: "duration"))
-    var waitTimeout: String?
-
-    /// How long to wait for the store, from --wait and --wait-timeout.
-    var lockWait: LockWait {
-        if let waitTimeout, let limit = parseDuration(waitTimeout) { return .atMost(limit) }
-        return wait ? .forever : .none
-    }
-
-    func validate() throws {
-        if let waitTimeout, parseDuration(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout \(waitTimeout) is not a duration: use a number and a unit, e.g. 90s, 10m, 2h")
-        }
-    }
+    @OptionGroup var lock: LockOptions
 
     func run() async throws {
         let (definition, plan) = try options.load()
@@ -54,15 +37,11 @@ struct Run: AsyncParsableCommand {
             let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
             var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
             runOptions.dryRun = dryRun
-            runOptions.lockWait = lockWait
-            runOptions.onLockWait = { store, holder in
-                printError("waiting for the store \(store): held by \(holder.map(\.description) ?? "another run")")
-            }
+            runOptions.lockWait = lock.lockWait
+            runOptions.onLockWait = reportLockWait
             summary = try await runPipeline(definition: definition, plan: plan, options: runOptions)
         } catch let busy as StoreBusy {
-            printError("cannot run \(definition.name): \(busy)"
-                       + (busy.stoppedBySignal == nil && lockWait == .none ? " (--wait queues this run behind it)" : ""))
-            throw ExitCode(busy.stoppedBySignal.map { 128 + $0 } ?? ExitStatus.storeBusy)
+            throw busyExit(busy, pipeline: definition.name, waited: lock.lockWait != .none)
         } catch let error as StoreError {
             printError("cannot run \(definition.name): \(error)")
             throw ExitCode(4)

@@ -2,14 +2,15 @@ import Dispatch
 import Foundation
 import SluiceCore
 
-/// SIGINT and SIGTERM ask the run to stop cleanly; a second signal exits at once.
+/// SIGINT and SIGTERM ask the run to stop cleanly; a second signal exits at once, and so does
+/// a stop that takes longer than `shutdownTimeout`.
 ///
 /// Exiting at once is still safe: every commit is one SQLite transaction, so the store holds
 /// whole batches only, and the next run resumes from the last one.
 final class SignalHandling {
     private var sources: [any DispatchSourceSignal] = []
 
-    init(stop: StopRequest) {
+    init(stop: StopRequest, shutdownTimeout: Duration? = nil) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -17,6 +18,11 @@ final class SignalHandling {
                 if stop.isRequested { _exit(128 + signalNumber) }
                 stop.request(signal: signalNumber)
                 FileHandle.standardError.write(Data("sluice: stopping: no new files start; files in flight commit and keep their checkpoint (signal again to exit now)\n".utf8))
+                guard let shutdownTimeout else { return }
+                DispatchQueue.global().asyncAfter(deadline: .now() + shutdownTimeout.inSeconds) {
+                    FileHandle.standardError.write(Data("sluice: the stop took longer than --shutdown-timeout; exiting now, with every commit already durable\n".utf8))
+                    _exit(128 + signalNumber)
+                }
             }
             source.resume()
             sources.append(source)

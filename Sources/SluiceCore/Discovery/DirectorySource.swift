@@ -33,8 +33,7 @@ public struct DirectorySource: FileSource {
     public func discover() throws -> Discovery {
         let listings = Mutex([Result<Discovery, any Error>?](repeating: nil, count: supplierDirectories.count))
         DispatchQueue.concurrentPerform(iterations: supplierDirectories.count) { index in
-            let (supplier, directory) = supplierDirectories[index]
-            let listed = Result { try files(of: supplier, in: directory) }
+            let listed = Result { try files(of: index) }
             listings.withLock { $0[index] = listed }
         }
         let listed = try listings.withLock { $0 }.map { try $0!.get() }
@@ -84,7 +83,10 @@ public struct DirectorySource: FileSource {
         patterns.contains { fnmatch($0, name, 0) == 0 }
     }
 
-    private func files(of supplier: String, in directory: URL) throws -> Discovery {
+    /// Lists one supplier with `stat` only: what is there, its size and modification time.
+    /// - Throws: `ReadError` when the supplier directory cannot be listed at all.
+    public func list(supplier index: Int) throws -> Listing {
+        let (supplier, directory) = supplierDirectories[index]
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
               let handle = opendir(directory.path) else {
@@ -92,48 +94,110 @@ public struct DirectorySource: FileSource {
         }
         closedir(handle)
         let root = directory.resolvingSymlinksInPath().path
-        let directoryPath = directory.path
-        var files: [DiscoveredFile] = []
-        var problems: [DiscoveryProblem] = []
+        var listing = Listing(supplier: supplier, directory: directory.path, root: root)
         // Walk the resolved path: a supplier directory that is itself a link is still listed.
         // Directories that are links are not followed; a file that is a link must stay inside.
         var pending = [""]
         while let folder = pending.popLast() {
-            for (name, type) in Self.entries(of: folder.isEmpty ? root : root + "/" + folder) where !Self.isHidden(name) {
+            let folderPath = folder.isEmpty ? root : root + "/" + folder
+            listing.folders.append(FolderTime(path: folder, modified: FileSnapshot(path: folderPath)?.modified ?? 0))
+            for (name, type) in Self.entries(of: folderPath) where !Self.isHidden(name) {
                 let relative = folder.isEmpty ? name : folder + "/" + name
                 if type == DT_DIR {
                     pending.append(relative)
                     continue
                 }
-                guard matches(name) else { continue }
+                if matches(name) == false {
+                    if type == DT_REG || type == DT_LNK { listing.otherNames.insert(relative) }
+                    continue
+                }
                 let path = root + "/" + relative
                 if type == DT_LNK {
                     let resolved = Self.resolvedPath(path) ?? path
                     guard resolved == root || resolved.hasPrefix(root + "/") else {
-                        problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
+                        listing.problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
                             reason: "refused: a link that leads outside the supplier directory (to \(resolved))"))
                         continue
                     }
                 }
                 // One stat gives the type, size and mtime.
                 guard let snapshot = FileSnapshot(path: path), snapshot.isRegularFile else { continue }
-                let fingerprint: String
-                do {
-                    fingerprint = try Fingerprint.of(path: path, size: snapshot.size)
-                } catch let error as ReadError where error.kind == .notFound {
-                    continue  // gone between listing and hashing: nothing was delivered after all
-                } catch {
-                    problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
-                        reason: "cannot be read (\(error)); it is tried again by the next run"))
-                    continue
-                }
-                files.append(DiscoveredFile(supplier: supplier, relativePath: relative,
-                                            directory: directoryPath, size: snapshot.size,
-                                            modified: snapshot.modified, fingerprint: fingerprint,
-                                            isGzip: name.hasSuffix(".gz")))
+                listing.files.append(ListedFile(relativePath: relative, size: snapshot.size, modified: snapshot.modified))
             }
         }
-        files.sort { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
-        return Discovery(files: files, problems: problems)
+        return listing
     }
+
+    /// A listed file with its content fingerprint; nil when it vanished meanwhile (nothing was
+    /// delivered after all), a problem when it cannot be read.
+    public func fingerprinted(_ file: ListedFile, in listing: Listing) -> Fingerprinted {
+        let fingerprint: String
+        do {
+            fingerprint = try Fingerprint.of(path: listing.root + "/" + file.relativePath, size: file.size)
+        } catch let error as ReadError where error.kind == .notFound {
+            return .vanished
+        } catch {
+            return .unreadable(DiscoveryProblem(supplier: listing.supplier, relativePath: file.relativePath,
+                                                reason: "cannot be read (\(error)); it is tried again by the next run"))
+        }
+        return .file(DiscoveredFile(supplier: listing.supplier, relativePath: file.relativePath,
+                                       directory: listing.directory, size: file.size, modified: file.modified,
+                                       fingerprint: fingerprint, isGzip: file.relativePath.hasSuffix(".gz")))
+    }
+
+    private func files(of index: Int) throws -> Discovery {
+        let listing = try list(supplier: index)
+        var found = Discovery(files: [], problems: listing.problems)
+        found.files.reserveCapacity(listing.files.count)
+        for file in listing.files {
+            switch fingerprinted(file, in: listing) {
+            case .file(let file): found.files.append(file)
+            case .vanished: break
+            case .unreadable(let problem): found.problems.append(problem)
+            }
+        }
+        found.files.sort { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
+        return found
+    }
+}
+
+/// One supplier's directory as a `stat`-only walk found it.
+public struct Listing: Sendable {
+    public var supplier: String
+    /// The supplier directory as declared, and as resolved (where the walk ran).
+    public var directory: String
+    public var root: String
+    public var files: [ListedFile] = []
+    /// Folders walked, relative to the root ("" for the root itself), with their modification times.
+    public var folders: [FolderTime] = []
+    /// Files that do not match the patterns (ready markers among them).
+    public var otherNames: Set<String> = []
+    public var problems: [DiscoveryProblem] = []
+
+    init(supplier: String, directory: String, root: String) {
+        self.supplier = supplier
+        self.directory = directory
+        self.root = root
+    }
+}
+
+/// A folder of a supplier and when its entries last changed.
+public struct FolderTime: Sendable, Equatable {
+    public var path: String
+    public var modified: Double
+}
+
+/// A listed file once its content was sampled.
+public enum Fingerprinted: Sendable {
+    case file(DiscoveredFile)
+    /// Gone between listing and reading: nothing was delivered after all.
+    case vanished
+    case unreadable(DiscoveryProblem)
+}
+
+/// A file a listing found, before its content is read.
+public struct ListedFile: Sendable, Equatable {
+    public var relativePath: String
+    public var size: Int64
+    public var modified: Double
 }

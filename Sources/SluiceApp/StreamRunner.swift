@@ -1,0 +1,34 @@
+import Logging
+import ServiceLifecycle
+import SluiceCSV
+import SluiceCore
+import UnixSignals
+
+/// Watches the suppliers' directories and loads files as they become complete, until a
+/// graceful shutdown: the function behind `sluice stream`. Holds the store's writer lock
+/// throughout. The pipeline runs as a service in a `ServiceGroup`, which turns SIGTERM and
+/// SIGINT into a graceful shutdown bounded by `shutdownTimeout`.
+/// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
+///   fails, `ReadError` when the source root cannot be listed.
+public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
+                           shutdownTimeout: Duration = .seconds(30)) async throws -> RunSummary {
+    let source = try DirectorySource(definition: definition.source)
+    let lock = try await takeWriterLock(definition, options)
+    defer { lock.release() }
+    let store = try openWarehouse(definition)
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
+                            logger: options.logger)
+    pipeline.stop = options.stop
+    if let interval = options.progressInterval {
+        let meter = ProgressMeter(interval: interval)
+        pipeline.onCommit = { meter.record($0) }
+    }
+    let service = PipelineService(pipeline: pipeline,
+                                  feed: DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger))
+    var configuration = ServiceGroupConfiguration(services: [.init(service: service)],
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
+    configuration.maximumGracefulShutdownDuration = shutdownTimeout
+    try await ServiceGroup(configuration: configuration).run()
+    guard let summary = service.summary else { throw StoreError("the stream ended without a summary") }
+    return summary
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+
+/// The endless feed of `sluice stream`: each supplier's directory polled on its own loop, so a
+/// slow listing of one supplier never delays another.
+///
+/// A poll lists a supplier only when something may have changed: its folders' modification
+/// times moved, files are still waiting to be complete, or a full rescan is due. Files already
+/// handed on are not read again unless their size or modification time changes. inotify
+/// wakes a supplier's loop early; polling alone is always right.
+public struct DirectoryFeed: FileFeed {
+    public let source: DirectorySource
+    public let watch: WatchDefinition
+    public var logger: Logger
+    /// Called after each poll of a supplier with the number of files waiting to be complete.
+    public var onPoll: @Sendable (_ supplier: Int, _ waiting: Int) -> Void = { _, _ in }
+
+    public init(source: DirectorySource, watch: WatchDefinition, logger: Logger) {
+        self.source = source
+        self.watch = watch
+        self.logger = logger
+    }
+
+    public var suppliers: [String] { source.suppliers }
+
+    /// How often a waiting loop looks for inotify events and for a stop request.
+    static let tick = Duration.milliseconds(20)
+
+    public func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in source.supplierDirectories.indices {
+                group.addTask { try await poll(supplier: index, stop: stop, deliver: deliver) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// One supplier's loop: list when needed, hand on what is complete, wait for the next poll.
+    private func poll(supplier index: Int, stop: StopRequest, deliver: @Sendable (Discovery) async throws -> Void) async throws {
+        var state = SupplierWatch(rules: SupplierWatch.Rules(watch))
+        let watcher = watch.inotify ? FolderWatcher() : nil
+        let (name, directory) = source.supplierDirectories[index]
+        let root = directory.resolvingSymlinksInPath().path
+        var missingReported = false
+        var woken = true
+        while !stop.isRequested {
+            let now = ContinuousClock.now
+            let mustList = woken || state.needsListing(now: now, rescan: watch.rescanInterval) { folder in
+                FileSnapshot(path: folder.isEmpty ? root : root + "/" + folder)?.modified
+            }
+            if mustList {
+                do {
+                    let listing = try source.list(supplier: index)
+                    missingReported = false
+                    watcher?.watch(listing.folders.map { $0.path.isEmpty ? listing.root : listing.root + "/" + $0.path })
+                    let delivery = collect(listing, state: &state, now: now)
+                    onPoll(index, state.waitingCount)
+                    if !delivery.files.isEmpty || !delivery.problems.isEmpty { try await deliver(delivery) }
+                } catch let error as ReadError {
+                    // A supplier directory that is not there (yet) is waited for, not fatal.
+                    if !missingReported {
+                        logger.warning("a supplier directory cannot be listed; it is polled until it can", metadata: [
+                            "supplier": "\(name)", "error": "\(error)"])
+                        missingReported = true
+                    }
+                }
+            }
+            // A file waiting only for its age is looked at again the moment it is old enough.
+            var deadline = now + watch.pollInterval
+            if let ready = state.untilNextReady(now: now, wallClock: Date().timeIntervalSince1970) {
+                deadline = min(deadline, now + ready + .milliseconds(5))
+            }
+            woken = try await sleep(until: deadline, watcher: watcher, stop: stop)
+        }
+    }
+
+    /// The complete files of a listing, fingerprinted, and problems not reported before.
+    private func collect(_ listing: Listing, state: inout SupplierWatch, now: ContinuousClock.Instant) -> Discovery {
+        var delivery = Discovery(files: [])
+        for file in state.complete(in: listing, now: now, wallClock: Date().timeIntervalSince1970) {
+            switch source.fingerprinted(file, in: listing) {
+            case .file(let found):
+                delivery.files.append(found)
+                state.taken(file)
+            case .vanished:
+                continue
+            case .unreadable(let problem):
+                if state.isNew(problem) { delivery.problems.append(problem) }
+            }
+        }
+        delivery.problems += listing.problems.filter { state.isNew($0) }
+        return delivery
+    }
+
+    /// Waits for the next poll; returns early, with true, when inotify saw a change.
+    private func sleep(until deadline: ContinuousClock.Instant, watcher: FolderWatcher?, stop: StopRequest) async throws -> Bool {
+        while !stop.isRequested {
+            if watcher?.changed() == true { return true }
+            let now = ContinuousClock.now
+            guard now < deadline else { return false }
+            try await Task.sleep(until: min(deadline, now + Self.tick), clock: .continuous)
+        }
+        return false
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import SluiceCore
+
+/// Waiting for a store another run is writing; shared by `run` and `stream`.
+struct LockOptions: ParsableArguments {
+    @Flag(help: "When another run is writing the store, wait for it to finish instead of exiting 75.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("Wait at most this long for another run to finish (e.g. 90s, 10m, 2h), then exit 75.",
+                               valueName: "duration"))
+    var waitTimeout: String?
+
+    /// How long to wait for the store, from --wait and --wait-timeout.
+    var lockWait: LockWait {
+        if let waitTimeout, let limit = parseDuration(waitTimeout) { return .atMost(limit) }
+        return wait ? .forever : .none
+    }
+
+    func validate() throws {
+        if let waitTimeout, parseDuration(waitTimeout) == nil {
+            throw ValidationError("--wait-timeout \(waitTimeout) is not a duration: use a number and a unit, e.g. 90s, 10m, 2h")
+        }
+    }
+}

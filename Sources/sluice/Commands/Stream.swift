@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceApp
+import SluiceCore
+
+struct Stream: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch the supplier directories and load files as they arrive, until stopped.",
+        discussion: """
+            Files present at start are loaded first, in the limiter's fair order; a file half-loaded \
+            when an earlier run stopped resumes at its last committed row. A file is taken once it is \
+            complete: its name passes the filters, its modification time is at least source.min_age \
+            old, it has not changed for source.stable_for, and its source.ready_marker exists when \
+            one is declared. SIGTERM or SIGINT stop it cleanly: no new file starts, files in flight \
+            commit and keep their checkpoint, and it exits 0 within --shutdown-timeout; a second \
+            signal exits at once. One run writes a store at a time, as with `sluice run`.
+            """
+    )
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(help: "Seconds between progress lines on standard error (0 for none).")
+    var progress: Double = 5
+
+    @Option(help: ArgumentHelp("How long a clean stop may take before the stream exits anyway (e.g. 10s, 1m).",
+                               valueName: "duration"))
+    var shutdownTimeout = "30s"
+
+    @OptionGroup var lock: LockOptions
+
+    func validate() throws {
+        guard parseDuration(shutdownTimeout) != nil else {
+            throw ValidationError("--shutdown-timeout \(shutdownTimeout) is not a duration: use e.g. 10s or 1m")
+        }
+    }
+
+    func run() async throws {
+        let (definition, plan) = try options.load()
+        let timeout = parseDuration(shutdownTimeout) ?? .seconds(30)
+        let stop = StopRequest()
+        let signals = SignalHandling(stop: stop, shutdownTimeout: timeout)
+        defer { withExtendedLifetime(signals) {} }
+        var runOptions = RunOptions(progressInterval: progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil,
+                                    logger: Logger(label: "sluice"), stop: stop)
+        runOptions.lockWait = lock.lockWait
+        runOptions.onLockWait = reportLockWait
+        let summary: RunSummary
+        do {
+            summary = try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
+        } catch let busy as StoreBusy {
+            throw busyExit(busy, pipeline: definition.name, waited: lock.lockWait != .none)
+        } catch let error as StoreError {
+            printError("cannot stream \(definition.name): \(error)")
+            throw ExitCode(4)
+        } catch let error as ReadError {
+            printError("cannot stream \(definition.name): \(error)")
+            throw ExitCode(4)
+        }
+        print(summary.table())
+        let total = summary.total
+        print("")
+        print("stopped: loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path); every checkpoint is committed")
+        print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
+              + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
+        for problem in summary.problems.prefix(20) { print("  \(problem)") }
+    }
+}
