@@ -73,6 +73,9 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                     try recordSettled(batch.progress.fileID, action: action, at: time)
                     continue
                 }
+                // A newer version replaced this one while it was being read (a stream registers
+                // while files load): its rows are already gone, and none may come back.
+                if try isSuperseded(batch.progress.fileID) { continue }
                 let rowIDs = try inserter.insert(batch)
                 try record(batch, rowIDs: rowIDs, at: time)
             }
@@ -157,6 +160,14 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         }
         insert.bind(11, time)
         try insert.run()
+    }
+
+    private func isSuperseded(_ fileID: Int64) throws -> Bool {
+        let query = try statements(StoreSQL.fileState)
+        query.bind(1, fileID)
+        var superseded = false
+        try query.rows { superseded = $0.string(0) == FileState.superseded.rawValue }
+        return superseded
     }
 
     func run(_ sql: String, _ fileID: Int64) throws {

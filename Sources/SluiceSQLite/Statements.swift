@@ -79,6 +79,8 @@ enum StoreSQL {
         UPDATE sluice_files SET state = ?, last_error = ?, finished_at = ? WHERE id = ?
         """
 
+    static let fileState = "SELECT state FROM sluice_files WHERE id = ?"
+
     static let markSettled = """
         UPDATE sluice_files SET settled_at = ?, settle_action = ? WHERE id = ?
         """

@@ -22,42 +22,6 @@ import Testing
             + (slow ? ["--set", "limits.start_spacing=40ms"] : []) + extra
     }
 
-    /// A started binary whose output goes to files, read once it has exited.
-    struct Started {
-        let process: Process
-        let stdout: URL
-        let stderr: URL
-
-        func finish() -> (status: Int32, stdout: String, stderr: String) {
-            process.waitUntilExit()
-            return (process.terminationStatus, (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
-                    (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
-        }
-    }
-
-    func start(_ arguments: [String]) throws -> Started {
-        let name = UUID().uuidString
-        let out = dir.url.appendingPathComponent("\(name).out"), err = dir.url.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        return Started(process: process, stdout: out, stderr: err)
-    }
-
-    /// Polls until `condition` holds, for at most 60 s; false if it never did.
-    func eventually(_ condition: () throws -> Bool) -> Bool {
-        for _ in 0..<600 {
-            if (try? condition()) == true { return true }
-            usleep(100_000)
-        }
-        return false
-    }
-
     /// The holder named in a store's lock file.
     func holder(of database: String) -> StoreHolder? {
         (try? String(contentsOfFile: database + "-lock", encoding: .utf8)).flatMap(StoreHolder.init(text:))
@@ -82,7 +46,7 @@ import Testing
     @Test func threeRunsAtOnceLoadOnce() throws {
         let clean = try cleanRun()
         let database = dir.path("db.sqlite")
-        let runs = try (0..<3).map { _ in try start(runArguments(database: database, slow: true)) }
+        let runs = try (0..<3).map { _ in try startBinary(in: dir, runArguments(database: database, slow: true)) }
         let results = runs.map { $0.finish() }
         let winners = results.indices.filter { results[$0].status == 0 }
         #expect(winners.count == 1, "statuses \(results.map(\.status)); stderr \(results.map(\.stderr))")
@@ -102,7 +66,7 @@ import Testing
     @Test func aKilledHolderLeavesNoLockAndTheNextRunResumes() throws {
         let clean = try cleanRun()
         let database = dir.path("db.sqlite")
-        let holder = try start(runArguments(database: database, slow: true))
+        let holder = try startBinary(in: dir, runArguments(database: database, slow: true))
         let loading = eventually {
             try scalar(database, "SELECT COUNT(*) FROM sluice_files WHERE state = 'done'") > 0
         }
@@ -122,9 +86,9 @@ import Testing
     @Test func waitQueuesBehindTheHolderThenLoadsNothingNew() throws {
         let clean = try cleanRun()
         let database = dir.path("db.sqlite")
-        let holder = try start(runArguments(database: database, slow: true))
+        let holder = try startBinary(in: dir, runArguments(database: database, slow: true))
         #expect(eventually { self.holder(of: database)?.pid == holder.process.processIdentifier })
-        let waiter = try start(runArguments(database: database, ["--wait"]))
+        let waiter = try startBinary(in: dir, runArguments(database: database, ["--wait"]))
         let waiting = eventually {
             try String(contentsOf: waiter.stderr, encoding: .utf8).contains("waiting for the store \(database): held by pid \(holder.process.processIdentifier)")
         }

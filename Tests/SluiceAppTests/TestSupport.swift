@@ -112,3 +112,46 @@ func writeSupplierFile(_ dir: TemporaryDirectory, _ name: String, _ text: String
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
 }
+
+/// A started binary whose output goes to files, read once it has exited.
+struct StartedBinary {
+    let process: Process
+    let stdout: URL
+    let stderr: URL
+
+    var pid: Int32 { process.processIdentifier }
+
+    func finish() -> (status: Int32, stdout: String, stderr: String) {
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
+                (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+    }
+
+    /// What it has written to standard error so far.
+    var errorsSoFar: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+}
+
+/// Starts the built `sluice` binary in the background, its output in files under `dir`.
+func startBinary(in dir: TemporaryDirectory, _ arguments: [String]) throws -> StartedBinary {
+    let name = UUID().uuidString
+    let out = dir.url.appendingPathComponent("\(name).out"), err = dir.url.appendingPathComponent("\(name).err")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    try process.run()
+    return StartedBinary(process: process, stdout: out, stderr: err)
+}
+
+/// Polls until `condition` holds, for at most `seconds`; false if it never did.
+func eventually(seconds: Double = 60, _ condition: () throws -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if (try? condition()) == true { return true }
+        usleep(50_000)
+    }
+    return (try? condition()) == true
+}
