@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SluiceCore
+import Synchronization
 
 /// SIGINT and SIGTERM ask the run to stop cleanly; a second signal exits at once, and so does
 /// a stop that takes longer than `shutdownTimeout`.
@@ -9,13 +10,15 @@ import SluiceCore
 /// whole batches only, and the next run resumes from the last one.
 final class SignalHandling {
     private var sources: [any DispatchSourceSignal] = []
+    /// Signals seen; counted here, since a service group may already have asked the run to stop.
+    private let received = SignalCount()
 
     init(stop: StopRequest, shutdownTimeout: Duration? = nil) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                if stop.isRequested { _exit(128 + signalNumber) }
+            source.setEventHandler { [received] in
+                if received.count.add(1, ordering: .relaxed).oldValue > 0 { _exit(128 + signalNumber) }
                 stop.request(signal: signalNumber)
                 FileHandle.standardError.write(Data("sluice: stopping: no new files start; files in flight commit and keep their checkpoint (signal again to exit now)\n".utf8))
                 guard let shutdownTimeout else { return }
@@ -28,4 +31,8 @@ final class SignalHandling {
             sources.append(source)
         }
     }
+}
+
+private final class SignalCount: Sendable {
+    let count = Atomic<Int>(0)
 }
