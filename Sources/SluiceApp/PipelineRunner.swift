@@ -84,5 +84,22 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
 /// Files and rows per supplier from the store: the data behind `sluice status`.
 /// - Throws: `StoreError`.
 public func readStatus(_ definition: PipelineDefinition) throws -> [SupplierStatus] {
-    try openWarehouse(definition, readOnly: true).status()
+    let store = try openWarehouse(definition, readOnly: true)
+    var statuses = try store.status()
+    // The files not registered yet are what the source holds beyond the store's records.
+    guard let source = try? DirectorySource(definition: definition.source) else { return statuses }
+    let registered = try store.registeredVersions()
+    for (index, supplier) in source.suppliers.enumerated() {
+        guard let listing = try? source.list(supplier: index) else { continue }
+        let known = registered[supplier] ?? []
+        let waiting = listing.files.count { !known.contains(ListedVersion(path: $0.relativePath, size: $0.size)) }
+        if let position = statuses.firstIndex(where: { $0.supplier == supplier }) {
+            statuses[position].waiting = waiting
+        } else if waiting > 0 {
+            var status = SupplierStatus(supplier: supplier)
+            status.waiting = waiting
+            statuses.append(status)
+        }
+    }
+    return statuses.sorted { $0.supplier < $1.supplier }
 }

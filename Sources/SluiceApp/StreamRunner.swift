@@ -19,12 +19,16 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
                             logger: options.logger)
     pipeline.stop = options.stop
-    if let interval = options.progressInterval {
-        let meter = ProgressMeter(interval: interval)
-        pipeline.onCommit = { meter.record($0) }
+    var feed = DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger)
+    let progress = options.progressInterval.map(StreamProgress.init)
+    if let progress {
+        pipeline.onCommit = { progress.committed($0) }
+        pipeline.onQueued = { progress.queued($0) }
+        feed.onPoll = { progress.polled(supplier: $0, waiting: $1) }
     }
-    let service = PipelineService(pipeline: pipeline,
-                                  feed: DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger))
+    let printer = progress.map { progress in Task { await progress.run() } }
+    defer { printer?.cancel() }
+    let service = PipelineService(pipeline: pipeline, feed: feed)
     var configuration = ServiceGroupConfiguration(services: [.init(service: service)],
                                                   gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
     configuration.maximumGracefulShutdownDuration = shutdownTimeout

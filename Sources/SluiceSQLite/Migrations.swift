@@ -90,6 +90,24 @@ enum Migrations {
         ("v7-add-blank-lines", """
             ALTER TABLE sluice_files ADD COLUMN blank_lines INTEGER NOT NULL DEFAULT 0;
             """),
+        // When a file's rows last committed, for a stream's lag; and what `sluice prune` keeps of a
+        // loaded file whose record it removed, so a later delivery under its name meets on_change.
+        ("v8-commit-time-and-pruned", """
+            ALTER TABLE sluice_files ADD COLUMN committed_at REAL;
+            CREATE TABLE sluice_pruned (
+                pipeline TEXT NOT NULL,
+                supplier TEXT NOT NULL,
+                path TEXT NOT NULL,
+                file_id INTEGER NOT NULL,
+                size INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                first_row_id INTEGER,
+                last_row_id INTEGER,
+                finished_at REAL,
+                pruned_at REAL NOT NULL,
+                PRIMARY KEY (pipeline, supplier, path)
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

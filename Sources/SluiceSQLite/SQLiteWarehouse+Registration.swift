@@ -16,7 +16,14 @@ extension SQLiteWarehouse {
                 try supersedeUnfinishedVersions(of: file, newID: id, at: time)
                 let loaded = try loadedVersions(of: file, newID: id)
                 if !loaded.isEmpty {
-                    try handleChange(of: file, newID: id, loaded: loaded, policy: onChange, at: time)
+                    try handleChange(of: file, newID: id, previousSize: loaded[0].1, policy: onChange, at: time) {
+                        for (oldID, _) in loaded {
+                            try run(StoreSQL.deleteFileRows(table: table), oldID)
+                            try markVersion(oldID, .superseded, "replaced by a new version (on_change: reload)", at: time)
+                        }
+                    }
+                } else if let pruned = try prunedVersion(of: file) {
+                    try handleReturn(of: file, newID: id, pruned: pruned, policy: onChange, at: time)
                 } else if onDuplicate == .skip, let original = try sameContent(as: file, newID: id) {
                     try markVersion(id, .duplicate, "same content as \(original); not loaded (on_duplicate: skip)", at: time)
                 }
@@ -70,23 +77,51 @@ extension SQLiteWarehouse {
     }
 
     /// A file that loaded came back with other content: reject it, ignore it, or replace the old rows.
-    fileprivate func handleChange(of file: DiscoveredFile, newID: Int64, loaded: [(Int64, Int64)],
-                              policy: ChangePolicy, at time: Double) throws {
+    fileprivate func handleChange(of file: DiscoveredFile, newID: Int64, previousSize: Int64, policy: ChangePolicy,
+                                  at time: Double, removeOldRows: () throws -> Void) throws {
         let name = "\(file.supplier)/\(file.relativePath)"
         switch policy {
         case .fail:
-            let reason = "\(name) changed after it was loaded (was \(loaded[0].1) bytes, now \(file.size)); it is not loaded again (on_change: fail)"
+            let reason = "\(name) changed after it was loaded (was \(previousSize) bytes, now \(file.size)); it is not loaded again (on_change: fail)"
             try markVersion(newID, .quarantined, reason, at: time)
             try insertQuarantine(fileID: newID, supplier: file.supplier, file: file.relativePath, line: nil, offset: nil,
                                  rowNumber: nil, reason: reason, raw: nil, at: time)
         case .ignore:
             try markVersion(newID, .ignored, "\(name) changed after it was loaded; ignored (on_change: ignore)", at: time)
         case .reload:
-            for (oldID, _) in loaded {
-                try run(StoreSQL.deleteFileRows(table: table), oldID)
-                try markVersion(oldID, .superseded, "replaced by a new version (on_change: reload)", at: time)
-            }
+            try removeOldRows()
         }
+    }
+
+    /// A file delivered again under the name of a loaded file whose record `sluice prune` removed:
+    /// the same content is not loaded twice, other content meets `on_change` as any change does.
+    fileprivate func handleReturn(of file: DiscoveredFile, newID: Int64, pruned: PrunedVersion, policy: ChangePolicy,
+                                  at time: Double) throws {
+        guard pruned.size != file.size || pruned.fingerprint != file.fingerprint else {
+            try markVersion(newID, .duplicate, "\(file.supplier)/\(file.relativePath) loaded before (its record was pruned); not loaded again", at: time)
+            return
+        }
+        try handleChange(of: file, newID: newID, previousSize: pruned.size, policy: policy, at: time) {
+            let delete = try database.prepare("DELETE FROM \(quoted(table)) WHERE _file_id = ?1 AND rowid BETWEEN ?2 AND ?3")
+            delete.bind(1, pruned.fileID)
+            delete.bind(2, pruned.rowIDs?.lowerBound)
+            delete.bind(3, pruned.rowIDs?.upperBound)
+            try delete.run()
+            let forget = try statements(StoreSQL.forgetPruned)
+            bindPath(of: file, to: forget)
+            try forget.run()
+        }
+    }
+
+    fileprivate func prunedVersion(of file: DiscoveredFile) throws -> PrunedVersion? {
+        let query = try statements(StoreSQL.findPruned)
+        bindPath(of: file, to: query)
+        var found: PrunedVersion?
+        try query.rows { row in
+            found = PrunedVersion(fileID: row.int(0), size: row.int(1), fingerprint: row.string(2) ?? "",
+                                  rowIDs: row.isNull(3) || row.isNull(4) ? nil : row.int(3)...row.int(4))
+        }
+        return found
     }
 
     fileprivate func markVersion(_ id: Int64, _ state: FileState, _ reason: String, at time: Double) throws {
@@ -106,11 +141,16 @@ extension SQLiteWarehouse {
         return found
     }
 
-    /// A file version's identity as parameters 1 to 5: pipeline, supplier, path, size, fingerprint.
-    fileprivate func bindIdentity(of file: DiscoveredFile, to statement: SQLiteStatement) {
+    /// A file's place as parameters 1 to 3: pipeline, supplier, path.
+    fileprivate func bindPath(of file: DiscoveredFile, to statement: SQLiteStatement) {
         statement.bind(1, pipeline)
         statement.bind(2, file.supplier)
         statement.bind(3, file.relativePath)
+    }
+
+    /// A file version's identity as parameters 1 to 5: pipeline, supplier, path, size, fingerprint.
+    fileprivate func bindIdentity(of file: DiscoveredFile, to statement: SQLiteStatement) {
+        bindPath(of: file, to: statement)
         statement.bind(4, file.size)
         statement.bind(5, file.fingerprint)
     }

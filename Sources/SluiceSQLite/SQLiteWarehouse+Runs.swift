@@ -38,10 +38,12 @@ extension SQLiteWarehouse {
         var bySupplier: [String: SupplierStatus] = [:]
         // A store last written before blank lines were counted (read-only here, so not migrated) has none.
         let blankLines = try hasColumn("blank_lines", in: "sluice_files") ? "SUM(blank_lines)" : "0"
+        let committed = try hasColumn("committed_at", in: "sluice_files") ? "MAX(committed_at)" : "MAX(finished_at)"
         let query = try database.prepare("""
             SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
                    SUM(rows_quarantined), MAX(finished_at),
-                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END), \(blankLines)
+                   MAX(CASE WHEN last_error IS NOT NULL THEN last_error END), \(blankLines),
+                   MIN(discovered_at), \(committed)
             FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
             """)
         query.bind(1, pipeline)
@@ -54,6 +56,10 @@ extension SQLiteWarehouse {
             if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
             status.lastError = status.lastError ?? row.string(6)
             if row.string(1) != FileState.superseded.rawValue { status.blankLinesSkipped += Int(row.int(7)) }
+            if [FileState.pending.rawValue, FileState.loading.rawValue].contains(row.string(1)), !row.isNull(8) {
+                status.oldestQueuedAt = min(status.oldestQueuedAt ?? .infinity, row.double(8))
+            }
+            if !row.isNull(9) { status.lastCommitAt = max(status.lastCommitAt ?? 0, row.double(9)) }
             bySupplier[supplier] = status
         }
         let openings = try database.prepare("""
@@ -63,6 +69,18 @@ extension SQLiteWarehouse {
         openings.bind(1, pipeline)
         try openings.rows { row in bySupplier[row.string(0) ?? ""]?.breakerOpenings = Int(row.int(1)) }
         return bySupplier.values.sorted { $0.supplier < $1.supplier }
+    }
+
+    /// Every version the store has registered, per supplier: a listed file with the same path
+    /// and size is known, anything else is still to be registered.
+    public func registeredVersions() throws -> [String: Set<ListedVersion>] {
+        var versions: [String: Set<ListedVersion>] = [:]
+        let query = try database.prepare("SELECT supplier, path, size FROM sluice_files WHERE pipeline = ?")
+        query.bind(1, pipeline)
+        try query.rows { row in
+            versions[row.string(0) ?? "", default: []].insert(ListedVersion(path: row.string(1) ?? "", size: row.int(2)))
+        }
+        return versions
     }
 
     func hasColumn(_ column: String, in table: String) throws -> Bool {

@@ -121,6 +121,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(16, rowIDs?.lowerBound)
         update.bind(17, rowIDs?.upperBound)
         update.bind(18, progress.next.blankLinesBefore)
+        update.bind(19, time)
         try update.run()
         switch progress.completion {
         case .quarantined:

@@ -26,7 +26,7 @@ enum StoreSQL {
             next_offset = ?1, next_line = ?2, next_row = ?3,
             rows_read = rows_read + ?4, rows_loaded = rows_loaded + ?5,
             rows_quarantined = rows_quarantined + ?6, rows_filtered = rows_filtered + ?7,
-            rows_invalid = rows_invalid + ?15, blank_lines = ?18,
+            rows_invalid = rows_invalid + ?15, blank_lines = ?18, committed_at = ?19,
             started_at = COALESCE(?8, started_at),
             attempts = attempts + (?8 IS NOT NULL),
             queued_at = CASE WHEN ?8 IS NOT NULL THEN ?13 ELSE queued_at END,
@@ -78,6 +78,13 @@ enum StoreSQL {
     static let markVersion = """
         UPDATE sluice_files SET state = ?, last_error = ?, finished_at = ? WHERE id = ?
         """
+
+    static let findPruned = """
+        SELECT file_id, size, fingerprint, first_row_id, last_row_id FROM sluice_pruned
+        WHERE pipeline = ? AND supplier = ? AND path = ?
+        """
+
+    static let forgetPruned = "DELETE FROM sluice_pruned WHERE pipeline = ? AND supplier = ? AND path = ?"
 
     static let fileState = "SELECT state FROM sluice_files WHERE id = ?"
 

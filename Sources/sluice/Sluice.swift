@@ -11,6 +11,6 @@ struct Sluice: AsyncParsableCommand {
             64 command-line usage error; 75 the store is being written by another run (nothing loaded; \
             `sluice run --wait` queues behind it); 130/143 stopped by SIGINT/SIGTERM after a clean checkpoint.
             """,
-        subcommands: [Run.self, Stream.self, Check.self, Status.self, Report.self, Quarantine.self, Sample.self]
+        subcommands: [Run.self, Stream.self, Check.self, Status.self, Report.self, Quarantine.self, Prune.self, Sample.self]
     )
 }

@@ -139,7 +139,7 @@ struct MappingReader {
 /// A duration such as `200ms`, `30s`, `10m` or `2h` (a bare number is seconds); nil when it is
 /// not one. At most a year: anything longer is surely a typo and would overflow.
 public func parseDuration(_ text: String) -> Duration? {
-    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
     var seconds: Double?
     if let (suffix, scale) = units.first(where: { text.hasSuffix($0.0) }) {
         seconds = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * scale }

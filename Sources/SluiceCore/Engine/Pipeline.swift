@@ -25,6 +25,8 @@ public struct Pipeline: Sendable {
     public var registrationSlice = 2_048
     /// Called after each commit with the batches it held (progress reporting).
     public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
+    /// Called with the number of files each delivery handed to the scheduler (progress reporting).
+    public var onQueued: @Sendable (Int) -> Void = { _ in }
     /// Set from a signal handler to stop cleanly.
     public var stop = StopRequest()
 
@@ -150,6 +152,7 @@ public struct Pipeline: Sendable {
                                 let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally,
                                                                         at: clock.timestamp())
                                 if discovery.files.count > registrationSlice { returnFreedMemory() }
+                                onQueued(arrival.jobs.reduce(0) { $0 + $1.count })
                                 // Files a crash left loaded but not yet archived or deleted are settled first.
                                 for job in unsettled { try await worker.settle(job) }
                                 try await arrivals.send(arrival)

@@ -70,8 +70,27 @@ public struct SupplierStatus: Sendable, Equatable {
     public var lastFinishedAt: Double?
     /// Times its breaker opened during the last run.
     public var breakerOpenings = 0
+    /// When the longest-waiting file still to load (pending or partly loaded) was registered.
+    public var oldestQueuedAt: Double?
+    /// When rows of this supplier last committed (Unix seconds).
+    public var lastCommitAt: Double?
+    /// Files in the supplier's directory the store has not registered yet: still being written,
+    /// not yet complete by `min_age`, `stable_for` or marker, or not yet polled. Nil when the
+    /// directory was not listed.
+    public var waiting: Int?
 
     public init(supplier: String) { self.supplier = supplier }
+}
+
+/// A file as a listing shows it: a path in the supplier directory and a size.
+public struct ListedVersion: Hashable, Sendable {
+    public var path: String
+    public var size: Int64
+
+    public init(path: String, size: Int64) {
+        self.path = path
+        self.size = size
+    }
 }
 
 /// One row or file in the quarantine.
