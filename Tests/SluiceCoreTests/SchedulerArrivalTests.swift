@@ -59,7 +59,7 @@ import Testing
         #expect(scheduler.next(now: t0 + .milliseconds(30)) == .wait(until: t0 + stagger))
         #expect(scheduler.next(now: t0 + stagger) == .start(file: 2, supplier: 1))
         scheduler.finished(supplier: 1)
-        // Group 0 becomes busy again: it waits stagger after group 1's opening...
+        // Group 0, idle for longer than stagger, becomes busy again: it waits stagger after group 1's opening...
         scheduler.enqueue(file: 3, supplier: 0)
         #expect(scheduler.next(now: t0 + .milliseconds(150)) == .wait(until: t0 + stagger + stagger))
         // ...and once that is long past, it starts at once.
@@ -68,7 +68,7 @@ import Testing
         #expect(scheduler.next(now: t0 + .seconds(5)) == .wait(until: nil), "cap 1")
     }
 
-    @Test func groupsWaitingToOpenOpenInGroupOrder() {
+    @Test func groupsOpenInTheOrderTheyBeganToWait() {
         let t0 = ContinuousClock.now
         let stagger = Duration.milliseconds(100)
         var scheduler = machine(groups: [0, 1, 2], stagger: stagger)
@@ -76,9 +76,45 @@ import Testing
         #expect(scheduler.next(now: t0) == .start(file: 1, supplier: 0))
         scheduler.enqueue(file: 3, supplier: 2)
         scheduler.enqueue(file: 2, supplier: 1)
-        #expect(scheduler.next(now: t0 + stagger) == .start(file: 2, supplier: 1), "group 1 before group 2")
+        #expect(scheduler.next(now: t0 + stagger) == .start(file: 3, supplier: 2), "group 2 waited first")
         #expect(scheduler.next(now: t0 + stagger) == .wait(until: t0 + stagger + stagger))
-        #expect(scheduler.next(now: t0 + stagger + stagger) == .start(file: 3, supplier: 2))
+        #expect(scheduler.next(now: t0 + stagger + stagger) == .start(file: 2, supplier: 1))
+    }
+
+    @Test func aBatchOpensItsGroupsInGroupOrder() {
+        let t0 = ContinuousClock.now
+        let stagger = Duration.milliseconds(100)
+        // Supplier 0 is declared first but belongs to the second group.
+        var scheduler = SchedulerStateMachine(files: [[1], [2]], suppliers: [.init(cap: 1, group: 1), .init(cap: 1, group: 0)],
+                                              globalCap: 8, stagger: stagger)
+        #expect(scheduler.next(now: t0) == .start(file: 2, supplier: 1))
+        #expect(scheduler.next(now: t0) == .wait(until: t0 + stagger))
+        #expect(scheduler.next(now: t0 + stagger) == .start(file: 1, supplier: 0))
+    }
+
+    /// A trickle into one group, quicker than stagger, keeps it open; another group that began
+    /// waiting still opens stagger after it, instead of waiting for the trickle to stop.
+    @Test func aTrickleIntoOneGroupNeitherWaitsNorStarvesAnother() {
+        let t0 = ContinuousClock.now
+        let stagger = Duration.milliseconds(200)
+        var scheduler = machine(groups: [0, 1], stagger: stagger)
+        var file = 0
+        var now = t0
+        var supplierOneStarted: Instant?
+        for step in 0..<20 {
+            now = t0 + .milliseconds(100 * Int64(step))
+            file += 1
+            scheduler.enqueue(file: file, supplier: 0)
+            if step == 1 { scheduler.enqueue(file: 1000, supplier: 1) }
+            var started: [Int] = []
+            while case .start(let id, let supplier) = scheduler.next(now: now) {
+                started.append(id)
+                if supplier == 1 { supplierOneStarted = now }
+            }
+            #expect(started.contains(file), "step \(step): a file of the open group starts the moment it arrives")
+            for id in started { scheduler.finished(file: id, supplier: id == 1000 ? 1 : 0, outcome: .succeeded, now: now) }
+        }
+        #expect(supplierOneStarted == t0 + stagger, "group 1 opens stagger after group 0 did")
     }
 
     /// Files arrive at random moments while others run, fail and retry: caps, the global cap,
@@ -107,16 +143,37 @@ import Testing
         var halfOpen = Array(repeating: false, count: scenario.files.count)
         var openingsSeen = 0
         var openGroups: Set<Int> = []
+        var idleSince: [Int: Instant] = [:]
+        var waitingSince: [Int: Int] = [:]     // closed groups with work -> order they began to wait
+        var waits = 0
         var lastOpening: Instant?
         let groupOf = scenario.limits.map(\.group)
         func groupHasWork(_ group: Int) -> Bool { outstanding.indices.contains { groupOf[$0] == group && outstanding[$0] > 0 } }
+        func beginWaiting(_ group: Int) {
+            guard !openGroups.contains(group), waitingSince[group] == nil else { return }
+            waitingSince[group] = waits
+            waits += 1
+        }
         func deliverDue() {
             while let first = arrivals.first, first.at <= now {
                 arrivals.removeFirst()
                 machine.enqueue(file: first.file, supplier: first.supplier)
                 delivered[first.file] = first.supplier
                 outstanding[first.supplier] += 1
+                beginWaiting(groupOf[first.supplier])
                 if arrivals.isEmpty { machine.closeFeed() }
+            }
+        }
+        // A group idle for stagger has closed by the time the scheduler is next asked.
+        func closeIdleGroups() {
+            for group in idleSince.keys.sorted() {
+                if now - idleSince[group]! >= scenario.stagger {
+                    idleSince[group] = nil
+                    openGroups.remove(group)
+                    if groupHasWork(group) { beginWaiting(group) }
+                } else if groupHasWork(group) {
+                    idleSince[group] = nil
+                }
             }
         }
         func finishOne() {
@@ -129,7 +186,7 @@ import Testing
             if !retried {
                 ended.insert(file)
                 outstanding[supplier] -= 1
-                if !groupHasWork(groupOf[supplier]) { openGroups.remove(groupOf[supplier]) }
+                if !groupHasWork(groupOf[supplier]) { idleSince[groupOf[supplier]] = now }
             }
         }
         if arrivals.isEmpty { machine.closeFeed() }
@@ -138,6 +195,7 @@ import Testing
             deliverDue()
             for opening in machine.breakerOpenings.dropFirst(openingsSeen) { halfOpen[opening.supplier] = true }
             openingsSeen = machine.breakerOpenings.count
+            closeIdleGroups()
             switch machine.next(now: now) {
             case .start(let file, let supplier):
                 #expect(delivered[file] == supplier, "seed \(seed): started a file before it arrived")
@@ -156,10 +214,12 @@ import Testing
                 let group = groupOf[supplier]
                 if !openGroups.contains(group) {
                     if let lastOpening { #expect(now - lastOpening >= scenario.stagger, "seed \(seed): group \(group) opened too soon") }
-                    for lower in Set(groupOf) where lower < group {
-                        #expect(openGroups.contains(lower) || !groupHasWork(lower),
-                                "seed \(seed): group \(group) opened before group \(lower), which was waiting")
+                    for (other, since) in waitingSince where other != group {
+                        #expect((waitingSince[group] ?? .max, group) < (since, other),
+                                "seed \(seed): group \(group) opened before group \(other), which began to wait first")
                     }
+                    #expect(waitingSince[group] != nil, "seed \(seed): group \(group) opened without waiting")
+                    waitingSince[group] = nil
                     openGroups.insert(group)
                     lastOpening = now
                 }

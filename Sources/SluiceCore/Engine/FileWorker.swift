@@ -20,8 +20,6 @@ struct FileResult: Sendable {
     var retryAfter: Duration?
     /// Whether another attempt in this run could succeed.
     var retryable = true
-    /// Why the loaded file could not be archived or deleted, if it could not.
-    var settleProblem: String?
 
     var isRolledBack: Bool {
         if case .rolledBack = completion { return true }
@@ -47,7 +45,8 @@ struct FileWorker: Sendable {
     let queue: BoundedQueue<LoaderItem>
     let clock: RunClock
     let stop: StopRequest
-    let settler: Settler
+    /// Where loaded files go for their `after_load` action; nil when files are kept.
+    let settleRequests: BoundedQueue<SettleRequest>?
     let logger: Logger
     /// The schema's validators, shared by every file of the run.
     let validators: [ColumnValidator]
@@ -99,10 +98,7 @@ struct FileWorker: Sendable {
             guard FileSnapshot(path: job.file.path) == before else {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
-            let result = try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
-            var settled = result
-            if result.completion == .done { settled.settleProblem = try await settle(job) }
-            return settled
+            return try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
         } catch let error as ReadError {
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
             if error.kind == .changed {
@@ -129,7 +125,7 @@ struct FileWorker: Sendable {
     }
 
     /// Sends the last batch with the file's completion. The slot is free once the file is read:
-    /// the commit follows in the loader's next group, and only a settle action waits for it.
+    /// the commit follows in the loader's next group, and a settle action after it.
     private func finish(_ state: inout FileRun, _ completion: FileCompletion,
                         line: Int? = nil, offset: Int64? = nil) async throws -> FileResult {
         if case .quarantined(let reason) = completion {
@@ -157,7 +153,9 @@ struct FileWorker: Sendable {
         }
         state.result.finishedAt = clock.timestamp()
         last.progress.finishedAt = state.result.finishedAt
-        try await send(last, wait: completion == .done && settler.action != .keep)
+        let committed = completion == .done && settleRequests != nil ? CommitSignal() : nil
+        try await queue.send(LoaderItem(batch: last, committed: committed))
+        if let committed { try await settleRequests?.send(SettleRequest(job: state.job, committed: committed)) }
         return state.result
     }
 
@@ -167,26 +165,6 @@ struct FileWorker: Sendable {
         state.result.interrupted = true
         state.result.finishedAt = clock.timestamp()
         return state.result
-    }
-
-    /// Applies `after_load` once the file's last batch is durable, then records that it did.
-    /// A failure leaves the file unsettled (the next run tries again) and is returned.
-    @discardableResult
-    func settle(_ job: FileJob) async throws -> String? {
-        guard settler.action != .keep else { return nil }
-        do {
-            try settler.settle(job.file, fileID: job.record.id)
-        } catch {
-            logger.warning("could not settle a loaded file; the next run tries again", metadata: [
-                "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)", "error": "\(error)"])
-            return "\(job.file.supplier)/\(job.file.relativePath): loaded, but \(error)"
-        }
-        var marker = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath,
-                               rows: RowBatch(columnCount: 0), quarantine: [],
-                               progress: FileProgress(fileID: job.record.id, next: .start))
-        marker.settled = settler.action
-        try await send(marker, wait: true)
-        return nil
     }
 
     private func send(_ batch: LoadBatch, wait: Bool) async throws {

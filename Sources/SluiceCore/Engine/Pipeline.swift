@@ -130,8 +130,13 @@ public struct Pipeline: Sendable {
         let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
         let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
+        // Loaded files waiting to be archived or deleted: a few groups' worth at most.
+        let settles = BoundedQueue<SettleRequest>(capacity: 1_024)
+        let settleStage = SettleStage(settler: settler, requests: settles, loader: queue, logger: logger) { job, problem in
+            tally.update { $0.settleFailed(job.file.supplier, file: Int(job.id), problem: problem) }
+        }
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
-                                stop: stop, settler: settler, logger: logger,
+                                stop: stop, settleRequests: settler.action == .keep ? nil : settles, logger: logger,
                                 validators: definition.schema.columns.map(ColumnValidator.init))
         let suppliers = feed.suppliers
         let limiter = Limiter(makeSchedulerStateMachine(suppliers: suppliers, seed: seed))
@@ -139,24 +144,37 @@ public struct Pipeline: Sendable {
         // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
         let arrivals = BoundedQueue<Arrival>(capacity: 2)
 
+        // Files a crash left loaded but not yet archived or deleted are settled first.
+        let settleUnsettled: @Sendable ([FileJob]) async throws -> Void = { jobs in
+            for job in jobs {
+                let committed = CommitSignal()
+                committed.succeed()
+                try await settles.send(SettleRequest(job: job, committed: committed))
+            }
+        }
+        let deliver: @Sendable (Discovery) async throws -> Void = { discovery in
+            problems(discovery.problems)
+            let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally, at: clock.timestamp())
+            if discovery.files.count > registrationSlice { returnFreedMemory() }
+            onQueued(arrival.jobs.reduce(0) { $0 + $1.count })
+            try await settleUnsettled(unsettled)
+            try await arrivals.send(arrival)
+        }
+
+        // Each stage finishes the queue of the next when it ends: feed, scheduler, settling, loader.
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await loader.run() }
             group.addTask {
                 defer { queue.finish() }
+                try await settleStage.run()
+            }
+            group.addTask {
+                defer { settles.finish() }
                 try await withThrowingTaskGroup(of: Void.self) { stages in
                     stages.addTask {
                         defer { arrivals.finish() }
                         do {
-                            try await feed.run(stop: stop) { discovery in
-                                problems(discovery.problems)
-                                let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally,
-                                                                        at: clock.timestamp())
-                                if discovery.files.count > registrationSlice { returnFreedMemory() }
-                                onQueued(arrival.jobs.reduce(0) { $0 + $1.count })
-                                // Files a crash left loaded but not yet archived or deleted are settled first.
-                                for job in unsettled { try await worker.settle(job) }
-                                try await arrivals.send(arrival)
-                            }
+                            try await feed.run(stop: stop, deliver: deliver)
                         } catch is CancellationError where stop.isRequested {
                             return
                         }

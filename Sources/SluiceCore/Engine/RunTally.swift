@@ -42,14 +42,17 @@ struct RunTally {
             failures.append((file, reason))
         }
         if result.interrupted { summaries[index].filesInterrupted += 1 }
-        if let problem = result.settleProblem {
-            summaries[index].settleFailures += 1
-            settleProblems.append((file, problem))
-        }
         let start = min(firstStart[index] ?? result.startedAt, result.startedAt)
         firstStart[index] = start
         lastFinish[index] = max(lastFinish[index], result.finishedAt)
         summaries[index].seconds = lastFinish[index] - start
+    }
+
+    /// A loaded file, at `file` in the listing, could not be archived or deleted.
+    mutating func settleFailed(_ supplier: String, file: Int, problem: String) {
+        guard let index = supplierIndex[supplier] else { return }
+        summaries[index].settleFailures += 1
+        settleProblems.append((file, problem))
     }
 
     /// Files that could not be settled, then files that did not load, each in listing order.

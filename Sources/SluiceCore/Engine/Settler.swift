@@ -1,26 +1,29 @@
 import Foundation
 
 /// Carries out `after_load` durably: the file's bytes are synced, it is renamed (or removed),
-/// and the directories are synced, so a crash leaves it either in place or settled.
+/// and then the folders are synced (`sync`, once for many files), so a crash leaves it either
+/// in place or settled.
 struct Settler: Sendable {
     let action: SettleDefinition.Action
     let archiveRoot: URL?
 
+    /// Moves or removes the file; returns the folders to sync before the store records it.
     /// - Throws: `ReadError(.io)` naming the file and the step that failed.
-    func settle(_ file: DiscoveredFile, fileID: Int64) throws {
-        guard action != .keep else { return }
+    func move(_ file: DiscoveredFile, fileID: Int64) throws -> [String] {
+        guard action != .keep else { return [] }
         // Only the version that was loaded is moved or removed; a replacement is left alone.
         guard FileSnapshot(path: file.path) == FileSnapshot(file) else {
             throw ReadError(.changed, "settle \(action.rawValue): \(file.path) changed or vanished after it was loaded; left as it is")
         }
+        let folder = file.url.deletingLastPathComponent().path
         switch action {
         case .keep:
-            return
+            return []
         case .delete:
             try check(unlink(file.path), "cannot delete", file.path)
-            syncDirectory(of: file.url)
+            return [folder]
         case .archive:
-            guard let archiveRoot else { return }
+            guard let archiveRoot else { return [] }
             var target = archiveRoot.appendingPathComponent(file.supplier).appendingPathComponent(file.relativePath)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             if FileManager.default.fileExists(atPath: target.path) {
@@ -34,8 +37,17 @@ struct Settler: Sendable {
                 try syncFile(target)
                 try check(unlink(file.path), "cannot remove after copying", file.path)
             }
-            syncDirectory(of: target)
-            syncDirectory(of: file.url)
+            return [target.deletingLastPathComponent().path, folder]
+        }
+    }
+
+    /// Makes the moves and removals in these folders durable.
+    func sync(_ folders: Set<String>) {
+        for folder in folders {
+            let descriptor = open(folder, O_RDONLY | O_DIRECTORY)
+            guard descriptor >= 0 else { continue }
+            fsync(descriptor)
+            close(descriptor)
         }
     }
 
@@ -49,13 +61,6 @@ struct Settler: Sendable {
         guard descriptor >= 0 else { throw failure("cannot open to sync", url.path) }
         defer { close(descriptor) }
         try check(fsync(descriptor), "cannot sync", url.path)
-    }
-
-    private func syncDirectory(of url: URL) {
-        let descriptor = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
     }
 
     private func check(_ status: Int32, _ what: String, _ path: String) throws {

@@ -12,8 +12,10 @@ import DequeModule
 ///
 /// Start groups open `stagger` apart: a group with work opens (makes its first start) no
 /// sooner than `stagger` after the latest opening of any group, and groups waiting to open
-/// open in group order. A group whose suppliers run out of work closes; when files reach it
-/// again it opens anew under the same rule. In a batch every group opens once, in order.
+/// open in the order they began to wait (in a batch, all at once: group order). A group that
+/// has had nothing to do for `stagger` closes; when files reach it again it waits to open
+/// anew under the same rule. A trickle of files into an open group so keeps it open, and a
+/// group that began waiting first is never overtaken, however busy the others are.
 public struct SchedulerStateMachine: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -71,6 +73,11 @@ public struct SchedulerStateMachine: Sendable {
     private var groupOpenedAt: [Int: Instant] = [:]
     /// The latest opening of any group: the next one waits `stagger` after it.
     private var lastOpening: Instant?
+    /// Open groups with nothing to do, since when: each closes once idle for `stagger`.
+    private var groupIdleSince: [Int: Instant] = [:]
+    /// Closed groups with work, by when they began to wait (a counter): they open in that order.
+    private var waitingTicket: [Int: Int] = [:]
+    private var nextTicket = 0
     /// Whether more files may be enqueued.
     public private(set) var feedOpen = true
     private let globalCap: Int
@@ -117,6 +124,8 @@ public struct SchedulerStateMachine: Sendable {
         for (supplier, ids) in files.enumerated() {
             for file in ids { enqueue(file: file, supplier: supplier) }
         }
+        // Every group began to wait at once: they open in group order.
+        for group in waitingTicket.keys { waitingTicket[group] = 0 }
         closeFeed()
     }
 
@@ -124,6 +133,7 @@ public struct SchedulerStateMachine: Sendable {
     public mutating func enqueue(file: Int, supplier: Int) {
         precondition(feedOpen, "a file enqueued after the feed closed")
         suppliers[supplier].pending.append(file)
+        beginWaiting(group: suppliers[supplier].limits.group)
     }
 
     /// No more files will arrive: once the last one has started, `next` says `drained`.
@@ -148,6 +158,7 @@ public struct SchedulerStateMachine: Sendable {
 
     /// What to do now.
     public mutating func next(now: Instant) -> Action {
+        closeIdleGroups(now: now)
         guard pendingCount > 0 else { return feedOpen ? .idle : .drained }
         guard activeTotal < globalCap else { return .wait(until: nil) }
         var earliest: Instant?
@@ -200,7 +211,7 @@ public struct SchedulerStateMachine: Sendable {
         // A file that is not retried does not start again: its count goes, or a long run keeps one per file.
         if !retried, let file { attempts[file] = nil }
         let group = suppliers[index].limits.group
-        if !isBusy(group: group) { groupOpenedAt[group] = nil }
+        if !isBusy(group: group) { groupIdleSince[group] = now }
         return retried
     }
 
@@ -236,6 +247,7 @@ public struct SchedulerStateMachine: Sendable {
         if groupOpenedAt[group] == nil {
             groupOpenedAt[group] = now
             lastOpening = now
+            waitingTicket[group] = nil
         }
         let file: Int
         if let due = suppliers[index].retries.indices.filter({ suppliers[index].retries[$0].notBefore <= now })
@@ -263,13 +275,29 @@ public struct SchedulerStateMachine: Sendable {
         return lastOpening.map { $0 + stagger } ?? now
     }
 
-    /// The lowest group that has work but has not opened.
+    /// The closed group that began to wait first (the lowest on a tie).
     private var firstGroupWaitingToOpen: Int? {
-        var lowest: Int?
-        for supplier in suppliers where groupOpenedAt[supplier.limits.group] == nil && supplier.hasWork {
-            lowest = min(lowest ?? supplier.limits.group, supplier.limits.group)
+        waitingTicket.min { ($0.value, $0.key) < ($1.value, $1.key) }?.key
+    }
+
+    /// A closed group that has work waits to open, from now on.
+    private mutating func beginWaiting(group: Int) {
+        guard groupOpenedAt[group] == nil, waitingTicket[group] == nil else { return }
+        waitingTicket[group] = nextTicket
+        nextTicket += 1
+    }
+
+    /// Closes the groups idle for `stagger`; an idle group that got work sooner stays open.
+    private mutating func closeIdleGroups(now: Instant) {
+        for group in groupIdleSince.keys.sorted() {
+            if now - groupIdleSince[group]! >= stagger {
+                groupIdleSince[group] = nil
+                groupOpenedAt[group] = nil
+                if isBusy(group: group) { beginWaiting(group: group) }
+            } else if isBusy(group: group) {
+                groupIdleSince[group] = nil
+            }
         }
-        return lowest
     }
 
     /// Whether any supplier of the group has a file open, waiting or due for a retry.
