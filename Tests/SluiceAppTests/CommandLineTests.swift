@@ -6,7 +6,7 @@ import Testing
     @Test func helpListsTheCommands() throws {
         let result = try runBinary(["--help"])
         #expect(result.status == 0)
-        for command in ["run", "check", "status", "sample"] { #expect(result.stdout.contains(command)) }
+        for command in ["run", "stream", "check", "status", "prune", "sample"] { #expect(result.stdout.contains(command)) }
         #expect(result.stdout.contains("Exit codes"))
     }
 
@@ -52,6 +52,19 @@ import Testing
         let status = try runBinary(["status", referencePipeline, "--set", "load.database=\(dir.path("db.sqlite"))"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("supplier-03"))
+
+        // Every file is still in the source, so nothing may be pruned, however old.
+        let prune = try runBinary(["prune", referencePipeline, "--older-than", "0s", "--dry-run",
+                                   "--set", "source.root=\(packageRoot.path)/SampleData/suppliers",
+                                   "--set", "load.database=\(dir.path("db.sqlite"))"])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(prune.stdout.contains("would prune 0 records of 0 files"), "\(prune.stdout)")
+    }
+
+    @Test func pruneRefusesADurationItCannotRead() throws {
+        let result = try runBinary(["prune", referencePipeline, "--older-than", "a month"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--older-than a month is not a duration"))
     }
 
     @Test func anUnopenableStoreExitsFour() throws {

@@ -70,6 +70,17 @@ struct VanishingSource: FileSource {
         #expect(try loadedIDs(dir) == [1, 2, 3])
     }
 
+    @Test func keptFilesStayUnsettledAndTheNextRunRecordsNothingForThem() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try writeFile(dir, "a.csv", ids: 1...3)
+        _ = try await run(dir)
+        let second = try await run(dir)
+        #expect(second.total.files == 0)
+        #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM sluice_files WHERE settled_at IS NOT NULL") == 0,
+                "keep has nothing to settle, on the first run or after it")
+        #expect(FileManager.default.fileExists(atPath: dir.path("suppliers/acme/a.csv")))
+    }
+
     @Test func deleteRemovesLoadedFilesButKeepsQuarantinedOnes() async throws {
         let dir = try TemporaryDirectory()
         _ = try writeFile(dir, "good.csv", ids: 1...2)

@@ -23,22 +23,29 @@ public struct DirectoryFeed: FileFeed {
 
     public var suppliers: [String] { source.suppliers }
 
-    /// How often a waiting loop looks for inotify events and for a stop request.
-    static let tick = Duration.milliseconds(20)
+    /// How often the feed looks for a stop request, to wake the loops.
+    static let stopCheck = Duration.milliseconds(50)
 
     public func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
+        let wakeups = source.supplierDirectories.map { _ in Wakeup() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in source.supplierDirectories.indices {
-                group.addTask { try await poll(supplier: index, stop: stop, deliver: deliver) }
+                group.addTask { try await poll(supplier: index, wakeup: wakeups[index], stop: stop, deliver: deliver) }
+            }
+            // One check for all loops, so a sleeping loop sees a stop at once.
+            group.addTask {
+                while !stop.isRequested { try await Task.sleep(for: Self.stopCheck) }
+                for wakeup in wakeups { wakeup.signal() }
             }
             try await group.waitForAll()
         }
     }
 
     /// One supplier's loop: list when needed, hand on what is complete, wait for the next poll.
-    private func poll(supplier index: Int, stop: StopRequest, deliver: @Sendable (Discovery) async throws -> Void) async throws {
+    private func poll(supplier index: Int, wakeup: Wakeup, stop: StopRequest,
+                      deliver: @Sendable (Discovery) async throws -> Void) async throws {
         var state = SupplierWatch(rules: SupplierWatch.Rules(watch))
-        let watcher = watch.inotify ? FolderWatcher() : nil
+        let watcher = watch.inotify ? FolderWatcher { wakeup.signal() } : nil
         let (name, directory) = source.supplierDirectories[index]
         let root = directory.resolvingSymlinksInPath().path
         var missingReported = false
@@ -70,8 +77,9 @@ public struct DirectoryFeed: FileFeed {
             if let ready = state.untilNextReady(now: now, wallClock: Date().timeIntervalSince1970) {
                 deadline = min(deadline, now + ready + .milliseconds(5))
             }
-            woken = try await sleep(until: deadline, watcher: watcher, stop: stop)
+            woken = await wakeup.sleep(until: deadline)
         }
+        withExtendedLifetime(watcher) {}
     }
 
     /// The complete files of a listing, fingerprinted, and problems not reported before.
@@ -90,16 +98,5 @@ public struct DirectoryFeed: FileFeed {
         }
         delivery.problems += listing.problems.filter { state.isNew($0) }
         return delivery
-    }
-
-    /// Waits for the next poll; returns early, with true, when inotify saw a change.
-    private func sleep(until deadline: ContinuousClock.Instant, watcher: FolderWatcher?, stop: StopRequest) async throws -> Bool {
-        while !stop.isRequested {
-            if watcher?.changed() == true { return true }
-            let now = ContinuousClock.now
-            guard now < deadline else { return false }
-            try await Task.sleep(until: min(deadline, now + Self.tick), clock: .continuous)
-        }
-        return false
     }
 }

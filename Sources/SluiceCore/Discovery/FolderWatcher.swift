@@ -1,23 +1,37 @@
+import Dispatch
 import Glibc
 
 /// Tells a poller that something changed in a supplier's folders, so it lists them before its
-/// next poll is due. Linux inotify through Glibc; it only ever makes a poll come sooner, so a
-/// missed event (a full queue, a folder created between listing and watching) costs at most
-/// one poll interval. Not shared: one supplier's poll loop owns it.
-public final class FolderWatcher {
+/// next poll is due. Linux inotify through Glibc, its descriptor read by a dispatch source when
+/// events arrive (no thread polls it); it only ever makes a poll come sooner, so a missed event
+/// (a full queue, a folder created between listing and watching) costs at most one poll
+/// interval. Not shared: one supplier's poll loop owns it.
+public final class FolderWatcher: @unchecked Sendable {
     private let descriptor: Int32
     private var watched: [String: Int32] = [:]
-    private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+    private let source: any DispatchSourceRead
 
     /// Nil when inotify cannot be had (no support, or the per-user limit of instances reached).
-    public init?() {
-        descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+    /// - Parameter changed: called on a dispatch queue whenever events (or an overflow) arrive.
+    init?(changed: @escaping @Sendable () -> Void) {
+        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+        source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
+        source.setEventHandler {
+            // Drain what arrived; its content does not matter, only that something did.
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while buffer.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
+            changed()
+        }
+        source.setCancelHandler { close(descriptor) }
+        source.resume()
     }
 
-    deinit { close(descriptor) }
+    deinit { source.cancel() }
 
     /// Watches every folder of `paths` not watched yet; folders gone from it are dropped.
+    /// Called from the owning loop only.
     public func watch(_ paths: [String]) {
         let wanted = Set(paths)
         for (path, handle) in watched where !wanted.contains(path) {
@@ -31,16 +45,6 @@ public final class FolderWatcher {
         for path in paths where watched[path] == nil {
             let handle = inotify_add_watch(descriptor, path, UInt32(events))
             if handle >= 0 { watched[path] = handle }
-        }
-    }
-
-    /// Whether events arrived since the last call (a queue overflow counts); drains them.
-    public func changed() -> Bool {
-        var any = false
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { return any }
-            any = true
         }
     }
 }

@@ -146,6 +146,7 @@ public struct Pipeline: Sendable {
 
         // Files a crash left loaded but not yet archived or deleted are settled first.
         let settleUnsettled: @Sendable ([FileJob]) async throws -> Void = { jobs in
+            guard settler.action != .keep else { return }
             for job in jobs {
                 let committed = CommitSignal()
                 committed.succeed()
