@@ -6,7 +6,7 @@ PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
 DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3
 
-.PHONY: run test deps build sample clean fuzz bench bench-full
+.PHONY: run test deps build sample clean fuzz bench bench-full bench-stream
 
 ## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
 run: build sample
@@ -55,6 +55,10 @@ fuzz: deps
 ## bench: Sluice against sqlite3 .import, DuckDB, Python and the insert floor on the 20 KB workload
 bench: build
 	python3 Benchmarks/bench.py
+
+## bench-stream: sluice stream's arrival-to-commit latency, backlog throughput against sluice run, idle poll CPU
+bench-stream: build
+	python3 Benchmarks/stream_bench.py
 
 ## bench-full: the full reference workload (20 suppliers x 500 files x 2 MB, about 20 GB), Sluice only
 bench-full: build
