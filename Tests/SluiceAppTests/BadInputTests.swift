@@ -55,7 +55,7 @@ import Testing
         let states = Dictionary(uniqueKeysWithValues: try query(dir.path("db.sqlite"), "SELECT supplier || '/' || path, state FROM sluice_files")
             .map { ($0[0]!, $0[1]!) })
         return Outcome(summary: summary, quarantine: try readQuarantine(definition, limit: nil),
-                       rows: try query(dir.path("db.sqlite"), "SELECT id, name, amount, day, at FROM staged ORDER BY _file, _row"),
+                       rows: try query(dir.path("db.sqlite"), "SELECT id, name, amount, day, at FROM staged ORDER BY _file, _row, _supplier"),
                        states: states)
     }
 
