@@ -78,7 +78,7 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
         let meter = ProgressMeter(interval: interval)
         pipeline.onCommit = { meter.record($0) }
     }
-    return try await pipeline.run(ListingFeed(source))
+    return try await serve(pipeline, feed: ListingFeed(source), logger: options.logger)
 }
 
 /// Files and rows per supplier from the store: the data behind `sluice status`.

@@ -6,8 +6,7 @@ import UnixSignals
 
 /// Watches the suppliers' directories and loads files as they become complete, until a
 /// graceful shutdown: the function behind `sluice stream`. Holds the store's writer lock
-/// throughout. The pipeline runs as a service in a `ServiceGroup`, which turns SIGTERM and
-/// SIGINT into a graceful shutdown bounded by `shutdownTimeout`.
+/// throughout; SIGTERM and SIGINT are a graceful shutdown bounded by `shutdownTimeout`.
 /// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
 ///   fails, `ReadError` when the source root cannot be listed.
 public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
@@ -28,11 +27,21 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     }
     let printer = progress.map { progress in Task { await progress.run() } }
     defer { printer?.cancel() }
+    return try await serve(pipeline, feed: feed, logger: options.logger, shutdownTimeout: shutdownTimeout)
+}
+
+/// Runs the pipeline over the feed as a service in a `ServiceGroup`, which turns SIGTERM and
+/// SIGINT into a graceful shutdown (bounded by `shutdownTimeout` when given), and returns its
+/// summary. Both `run` and `stream` live this way.
+/// - Throws: what the pipeline throws.
+func serve(_ pipeline: Pipeline, feed: any FileFeed, logger: Logger, shutdownTimeout: Duration? = nil) async throws -> RunSummary {
     let service = PipelineService(pipeline: pipeline, feed: feed)
-    var configuration = ServiceGroupConfiguration(services: [.init(service: service)],
-                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
+    // A batch's pipeline ends by itself once the feed has: that ends the group, and is no failure.
+    let entry = ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+    var configuration = ServiceGroupConfiguration(services: [entry],
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     configuration.maximumGracefulShutdownDuration = shutdownTimeout
     try await ServiceGroup(configuration: configuration).run()
-    guard let summary = service.summary else { throw StoreError("the stream ended without a summary") }
+    guard let summary = service.summary else { throw StoreError("the pipeline ended without a summary") }
     return summary
 }
