@@ -10,7 +10,7 @@ final class StreamProgress: Sendable {
         var rows = 0
         var quarantined = 0
         var queued = 0
-        var waiting: [Int: Int] = [:]
+        var waiting: [String: Int] = [:]
         var lastCommit: ContinuousClock.Instant?
     }
     private let state = Mutex(State())
@@ -31,7 +31,7 @@ final class StreamProgress: Sendable {
 
     func queued(_ files: Int) { state.withLock { $0.queued += files } }
 
-    func polled(supplier: Int, waiting: Int) { state.withLock { $0.waiting[supplier] = waiting } }
+    func polled(supplier: String, waiting: Int) { state.withLock { $0.waiting[supplier] = waiting } }
 
     /// Prints a line every interval until the task is cancelled.
     func run() async {

@@ -84,8 +84,7 @@ import Testing
         }
     }
 
-    /// A generated scenario kept aside, with an empty folder per supplier ready for deliveries
-    /// (a stream serves the suppliers whose folders exist when it starts).
+    /// A generated scenario kept aside, with an empty folder per supplier ready for deliveries.
     func generatedFiles(suppliers count: Int, files: Int, size: Int = 2_000) throws -> (staging: URL, files: [URL]) {
         let staging = dir.url.appendingPathComponent("incoming")
         _ = try generateScenario(into: staging, suppliers: count, files: files, size: size, gzip: 0.2, invalid: 0.02)
@@ -177,6 +176,27 @@ import Testing
         try writeSupplierFile(dir, "a.csv.done", "")
         #expect(eventually { finishedFiles(database) == 1 })
         stop(stream)
+    }
+
+    @Test func aSupplierFolderThatAppearsIsServedWithoutARestart() throws {
+        let database = dir.path("stream.sqlite")
+        let header = "order_id,sku,product_name,category,quantity,unit_price,currency,order_date,updated_at,in_stock,notes\n"
+        let row = { (id: Int) in "\(id),ABC-123456,Widget,tools,1,2.50,EUR,2026-01-02,,true,\n" }
+        try writeSupplierFile(dir, "a.csv", header + row(1), supplier: "acme")
+        let stream = try startStream(database, ["source.min_age=0s", "limits.group_size=1"])
+        #expect(eventually { finishedFiles(database) == 1 })
+        // A new folder under the root, then a second: each is a supplier with its own cap and group.
+        try writeSupplierFile(dir, "b.csv", header + row(2), supplier: "globex")
+        #expect(eventually { finishedFiles(database) == 2 }, "the new supplier's file was not loaded")
+        try writeSupplierFile(dir, "c.csv", header + row(3) + row(4), supplier: "initech")
+        try writeSupplierFile(dir, "d.csv", header + row(5), supplier: "globex")
+        #expect(eventually { finishedFiles(database) == 4 })
+        kill(stream.pid, SIGTERM)
+        let result = stream.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("globex") && result.stdout.contains("initech"), "the summary lists the new suppliers")
+        #expect(try query(database, "SELECT _supplier, COUNT(*) FROM staging_orders GROUP BY 1 ORDER BY 1")
+                == [["acme", "1"], ["globex", "2"], ["initech", "2"]])
     }
 
     @Test func aSecondStreamOnTheSameStoreExitsSeventyFive() throws {

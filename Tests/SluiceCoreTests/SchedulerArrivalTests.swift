@@ -81,6 +81,22 @@ import Testing
         #expect(scheduler.next(now: t0 + stagger + stagger) == .start(file: 2, supplier: 1))
     }
 
+    @Test func aSupplierAddedLaterRunsUnderItsOwnCapAndGroup() {
+        let t0 = ContinuousClock.now
+        let stagger = Duration.milliseconds(100)
+        var scheduler = machine(groups: [0], stagger: stagger)
+        scheduler.enqueue(file: 1, supplier: 0)
+        #expect(scheduler.next(now: t0) == .start(file: 1, supplier: 0))
+        let limits: [SchedulerStateMachine.SupplierLimits] = [.init(cap: 1, group: 0), .init(cap: 2, group: 1)]
+        scheduler.addSuppliers(limits)
+        scheduler.addSuppliers(limits)
+        for file in [10, 11, 12] { scheduler.enqueue(file: file, supplier: 1) }
+        #expect(scheduler.next(now: t0) == .wait(until: t0 + stagger), "its group opens stagger after the first")
+        #expect(scheduler.next(now: t0 + stagger) == .start(file: 10, supplier: 1))
+        #expect(scheduler.next(now: t0 + stagger) == .start(file: 11, supplier: 1))
+        #expect(scheduler.next(now: t0 + stagger) == .wait(until: nil), "cap 2, and adding the same list twice added it once")
+    }
+
     @Test func aBatchOpensItsGroupsInGroupOrder() {
         let t0 = ContinuousClock.now
         let stagger = Duration.milliseconds(100)

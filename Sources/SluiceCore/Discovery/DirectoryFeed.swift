@@ -13,7 +13,7 @@ public struct DirectoryFeed: FileFeed {
     public let watch: WatchDefinition
     public var logger: Logger
     /// Called after each poll of a supplier with the number of files waiting to be complete.
-    public var onPoll: @Sendable (_ supplier: Int, _ waiting: Int) -> Void = { _, _ in }
+    public var onPoll: @Sendable (_ supplier: String, _ waiting: Int) -> Void = { _, _ in }
 
     public init(source: DirectorySource, watch: WatchDefinition, logger: Logger) {
         self.source = source
@@ -27,41 +27,71 @@ public struct DirectoryFeed: FileFeed {
     static let stopCheck = Duration.milliseconds(50)
 
     public func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
-        let wakeups = source.supplierDirectories.map { _ in Wakeup() }
+        let wakeups = Wakeups()
+        let (suppliers, arrived) = AsyncStream.makeStream(of: (name: String, path: URL).self)
+        for supplier in source.supplierDirectories { arrived.yield(supplier) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in source.supplierDirectories.indices {
-                group.addTask { try await poll(supplier: index, wakeup: wakeups[index], stop: stop, deliver: deliver) }
-            }
             // One check for all loops, so a sleeping loop sees a stop at once.
             group.addTask {
-                while !stop.isRequested { try await Task.sleep(for: Self.stopCheck) }
-                for wakeup in wakeups { wakeup.signal() }
+                // Throws nothing: after a failing loop, the failure is the feed's error.
+                while !stop.isRequested && !Task.isCancelled { try? await Task.sleep(for: Self.stopCheck) }
+                arrived.finish()
+                wakeups.signalAll()
             }
+            if source.root != nil {
+                group.addTask { await watchRoot(stop: stop, arrived: arrived) }
+            }
+            // Each supplier's loop starts as its folder becomes known; a failing loop ends the feed.
+            for await supplier in suppliers {
+                let wakeup = wakeups.make()
+                group.addTask {
+                    do {
+                        try await poll(supplier, wakeup: wakeup, stop: stop, deliver: deliver)
+                    } catch {
+                        arrived.finish()
+                        throw error
+                    }
+                }
+            }
+            if !stop.isRequested { group.cancelAll() }
             try await group.waitForAll()
         }
     }
 
+    /// Looks for supplier folders that appear under the root, every poll interval.
+    private func watchRoot(stop: StopRequest, arrived: AsyncStream<(name: String, path: URL)>.Continuation) async {
+        var known = Set(source.supplierDirectories.map(\.name))
+        while !stop.isRequested && !Task.isCancelled {
+            try? await Task.sleep(for: watch.pollInterval)
+            for supplier in source.suppliersAppeared(besides: known) where !stop.isRequested {
+                logger.info("a supplier folder appeared", metadata: ["supplier": "\(supplier.name)"])
+                known.insert(supplier.name)
+                arrived.yield(supplier)
+            }
+        }
+    }
+
     /// One supplier's loop: list when needed, hand on what is complete, wait for the next poll.
-    private func poll(supplier index: Int, wakeup: Wakeup, stop: StopRequest,
+    private func poll(_ supplier: (name: String, path: URL), wakeup: Wakeup, stop: StopRequest,
                       deliver: @Sendable (Discovery) async throws -> Void) async throws {
         var state = SupplierWatch(rules: SupplierWatch.Rules(watch))
         let watcher = watch.inotify ? FolderWatcher { wakeup.signal() } : nil
-        let (name, directory) = source.supplierDirectories[index]
+        let (name, directory) = supplier
         let root = directory.resolvingSymlinksInPath().path
         var missingReported = false
         var woken = true
-        while !stop.isRequested {
+        while !stop.isRequested && !Task.isCancelled {
             let now = ContinuousClock.now
             let mustList = woken || state.needsListing(now: now, rescan: watch.rescanInterval) { folder in
                 FileSnapshot(path: folder.isEmpty ? root : root + "/" + folder)?.modified
             }
             if mustList {
                 do {
-                    let listing = try source.list(supplier: index)
+                    let listing = try source.list(supplier)
                     missingReported = false
                     watcher?.watch(listing.folders.map { $0.path.isEmpty ? listing.root : listing.root + "/" + $0.path })
                     let delivery = collect(listing, state: &state, now: now)
-                    onPoll(index, state.waitingCount)
+                    onPoll(name, state.waitingCount)
                     if !delivery.files.isEmpty || !delivery.problems.isEmpty { try await deliver(delivery) }
                 } catch let error as ReadError {
                     // A supplier directory that is not there (yet) is waited for, not fatal.

@@ -5,26 +5,39 @@ import Synchronization
 public struct DirectorySource: FileSource {
     public let supplierDirectories: [(name: String, path: URL)]
     public let patterns: [String]
+    /// The folder whose subdirectories are suppliers, if the definition names one.
+    public let root: URL?
 
     public init(definition: SourceDefinition) throws {
         var dirs = definition.suppliers.map { (name: $0.name, path: $0.path) }
-        if let root = definition.root {
-            let names: [String]
+        root = definition.root
+        if let root {
             do {
-                names = try FileManager.default.contentsOfDirectory(atPath: root.path)
+                _ = try FileManager.default.contentsOfDirectory(atPath: root.path)
             } catch {
                 throw ReadError(.notFound, "cannot list source.root \(root.path): \(error.localizedDescription)")
             }
-            for name in names.sorted() where !Self.isHidden(name) && !dirs.contains(where: { $0.name == name }) {
-                var isDirectory: ObjCBool = false
-                let url = root.appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                    dirs.append((name, url))
-                }
-            }
         }
-        supplierDirectories = dirs
         patterns = definition.patterns
+        dirs += Self.subdirectories(of: root, besides: Set(dirs.map(\.name)))
+        supplierDirectories = dirs
+    }
+
+    /// Subdirectories of the root, in name order, that are not among `known`: suppliers that
+    /// appeared (none when the root cannot be listed now, or there is none).
+    public func suppliersAppeared(besides known: Set<String>) -> [(name: String, path: URL)] {
+        Self.subdirectories(of: root, besides: known)
+    }
+
+    private static func subdirectories(of root: URL?, besides known: Set<String>) -> [(name: String, path: URL)] {
+        guard let root, let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
+        return names.sorted().compactMap { name in
+            guard !Self.isHidden(name), !known.contains(name) else { return nil }
+            var isDirectory: ObjCBool = false
+            let url = root.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+            return (name, url)
+        }
     }
 
     public var suppliers: [String] { supplierDirectories.map(\.name) }
@@ -86,7 +99,13 @@ public struct DirectorySource: FileSource {
     /// Lists one supplier with `stat` only: what is there, its size and modification time.
     /// - Throws: `ReadError` when the supplier directory cannot be listed at all.
     public func list(supplier index: Int) throws -> Listing {
-        let (supplier, directory) = supplierDirectories[index]
+        try list(supplierDirectories[index])
+    }
+
+    /// Lists the supplier directory `supplier` names, with `stat` only.
+    /// - Throws: `ReadError` when the supplier directory cannot be listed at all.
+    public func list(_ supplier: (name: String, path: URL)) throws -> Listing {
+        let (supplier, directory) = supplier
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
               let handle = opendir(directory.path) else {

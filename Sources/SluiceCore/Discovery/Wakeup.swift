@@ -62,3 +62,18 @@ final class Wakeup: Sendable {
         sleeper?.resume()
     }
 }
+
+/// The wakeups of every poll loop, so one stop wakes them all.
+final class Wakeups: Sendable {
+    private let all = Mutex<[Wakeup]>([])
+
+    func make() -> Wakeup {
+        let wakeup = Wakeup()
+        all.withLock { $0.append(wakeup) }
+        return wakeup
+    }
+
+    func signalAll() {
+        for wakeup in all.withLock({ $0 }) { wakeup.signal() }
+    }
+}

@@ -48,6 +48,7 @@ struct FileScheduler: Sendable {
                         final(result, id)
                     }
                 case .arrival(let arrival?):
+                    await limiter.addSuppliers(arrival.suppliers)
                     let queuedAt = clock.timestamp()
                     for (supplier, delivered) in arrival.jobs.enumerated() where !delivered.isEmpty {
                         for var job in delivered {

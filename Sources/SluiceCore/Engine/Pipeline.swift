@@ -76,11 +76,19 @@ public struct Pipeline: Sendable {
     /// Registers a delivery; what the run skips is counted in `tally` right away. Returns the
     /// files to load, and the loaded files a crash left before their settle action.
     /// The delivery and the store's records are let go on return: only the jobs stay.
-    private func register(_ discovery: Discovery, suppliers: [String], tally: SharedTally,
+    private func register(_ discovery: Discovery, roster: SupplierRoster, tally: SharedTally,
                           at time: Double) throws -> (arrival: Arrival, unsettled: [FileJob]) {
-        var arrival = Arrival(jobs: Array(repeating: [], count: suppliers.count))
         var unsettled: [FileJob] = []
-        let supplierIndex = Dictionary(uniqueKeysWithValues: suppliers.enumerated().map { ($1, $0) })
+        // A supplier seen for the first time (a folder that appeared under the root) joins the run.
+        var seen: Set<String> = []
+        for name in discovery.files.map(\.supplier) + discovery.problems.map(\.supplier)
+        where seen.insert(name).inserted && roster.index(of: name).isNew {
+            logger.info("a new supplier joined", metadata: ["supplier": "\(name)"])
+            tally.update { $0.add(supplier: name) }
+        }
+        let names = roster.names
+        var arrival = Arrival(jobs: Array(repeating: [], count: names.count), suppliers: roster.limits)
+        let supplierIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         for problem in discovery.problems {
             logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
             tally.update { $0.update(problem.supplier) { $0.filesFailed += 1 } }
@@ -138,8 +146,11 @@ public struct Pipeline: Sendable {
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
                                 stop: stop, settleRequests: settler.action == .keep ? nil : settles, logger: logger,
                                 validators: definition.schema.columns.map(ColumnValidator.init))
-        let suppliers = feed.suppliers
-        let limiter = Limiter(makeSchedulerStateMachine(suppliers: suppliers, seed: seed))
+        let roster = SupplierRoster(definition: definition, suppliers: feed.suppliers)
+        let limits = definition.limits
+        let limiter = Limiter(SchedulerStateMachine(
+            suppliers: roster.limits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
+            spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed))
         let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
         // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
         let arrivals = BoundedQueue<Arrival>(capacity: 2)
@@ -155,7 +166,7 @@ public struct Pipeline: Sendable {
         }
         let deliver: @Sendable (Discovery) async throws -> Void = { discovery in
             problems(discovery.problems)
-            let (arrival, unsettled) = try register(discovery, suppliers: suppliers, tally: tally, at: clock.timestamp())
+            let (arrival, unsettled) = try register(discovery, roster: roster, tally: tally, at: clock.timestamp())
             if discovery.files.count > registrationSlice { returnFreedMemory() }
             onQueued(arrival.jobs.reduce(0) { $0 + $1.count })
             try await settleUnsettled(unsettled)
@@ -193,6 +204,7 @@ public struct Pipeline: Sendable {
                 throw error
             }
         }
+        let suppliers = roster.names
         let openings = await limiter.breakerOpenings.map { opening in
             BreakerOpening(supplier: suppliers[opening.supplier], openedAt: clock.timestamp(opening.at),
                            until: clock.timestamp(opening.until))
@@ -202,31 +214,6 @@ public struct Pipeline: Sendable {
                 "supplier": "\(opening.supplier)", "pause.seconds": "\(opening.until - opening.openedAt)"])
         }
         return openings
-    }
-
-    /// The limits of the definition, per supplier, with no files yet.
-    private func makeSchedulerStateMachine(suppliers names: [String], seed: UInt64) -> SchedulerStateMachine {
-        let limits = definition.limits
-        var groupOf: [String: Int] = [:]
-        for (index, group) in limits.groups.enumerated() {
-            for name in group where groupOf[name] == nil { groupOf[name] = index }
-        }
-        var nextGroup = limits.groups.count, inGroup = 0
-        for name in names where groupOf[name] == nil {
-            groupOf[name] = nextGroup
-            inGroup += 1
-            if inGroup == limits.groupSize { nextGroup += 1; inGroup = 0 }
-        }
-        let supplierLimits = names.map { name in
-            let declared = definition.source.suppliers.first { $0.name == name }
-            let rate = declared?.rate ?? limits.rate
-            return SchedulerStateMachine.SupplierLimits(
-                cap: declared?.concurrency ?? limits.perSupplierConcurrency, group: groupOf[name]!,
-                rate: rate.map { TokenBucket(rate: $0, burst: limits.burst) })
-        }
-        return SchedulerStateMachine(
-            suppliers: supplierLimits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
-            spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed)
     }
 }
 

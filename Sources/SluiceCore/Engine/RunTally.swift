@@ -2,7 +2,7 @@
 /// over many files holds counts rather than every file's result.
 struct RunTally {
     private(set) var summaries: [SupplierSummary]
-    private let supplierIndex: [String: Int]
+    private var supplierIndex: [String: Int]
     private var firstStart: [Double?]
     private var lastFinish: [Double]
     /// Why files did not load or settle, with the file's place in the listing to keep them in order.
@@ -17,6 +17,15 @@ struct RunTally {
     }
 
     func index(of supplier: String) -> Int? { supplierIndex[supplier] }
+
+    /// A supplier that appeared during the run.
+    mutating func add(supplier: String) {
+        guard supplierIndex[supplier] == nil else { return }
+        supplierIndex[supplier] = summaries.count
+        summaries.append(SupplierSummary(supplier: supplier))
+        firstStart.append(nil)
+        lastFinish.append(0)
+    }
 
     mutating func update(_ supplier: String, _ change: (inout SupplierSummary) -> Void) {
         if let index = supplierIndex[supplier] { change(&summaries[index]) }

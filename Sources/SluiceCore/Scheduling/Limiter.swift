@@ -12,6 +12,9 @@ actor Limiter {
         for file in files { machine.enqueue(file: file, supplier: supplier) }
     }
 
+    /// Suppliers that appeared since, from the whole list (see `SchedulerStateMachine.addSuppliers`).
+    func addSuppliers(_ all: [SchedulerStateMachine.SupplierLimits]) { machine.addSuppliers(all) }
+
     /// No more files will arrive.
     func closeFeed() { machine.closeFeed() }
 

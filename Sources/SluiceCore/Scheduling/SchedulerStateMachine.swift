@@ -136,6 +136,15 @@ public struct SchedulerStateMachine: Sendable {
         beginWaiting(group: suppliers[supplier].limits.group)
     }
 
+    /// Suppliers the machine does not have yet, from a list whose first entries it has: a
+    /// supplier that appeared while the feed is open joins with no files.
+    public mutating func addSuppliers(_ all: [SupplierLimits]) {
+        for var limits in all.dropFirst(suppliers.count) {
+            limits.cap = max(1, limits.cap)
+            suppliers.append(Supplier(limits: limits, pending: []))
+        }
+    }
+
     /// No more files will arrive: once the last one has started, `next` says `drained`.
     public mutating func closeFeed() { feedOpen = false }
 

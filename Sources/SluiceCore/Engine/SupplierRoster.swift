@@ -1,0 +1,62 @@
+import Synchronization
+
+/// The run's suppliers, in the order they became known, with the limits each runs under: the
+/// feed's suppliers at start, then any that appeared while a stream ran (a new folder under
+/// `source.root`). Indexes never change once given, so the scheduler can grow with it.
+final class SupplierRoster: Sendable {
+    private struct State {
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        var limits: [SchedulerStateMachine.SupplierLimits] = []
+        /// The start group suppliers not named in `limits.groups` fill, and how full it is.
+        var autoGroup: Int
+        var inAutoGroup = 0
+    }
+    private let state: Mutex<State>
+    private let definition: PipelineDefinition
+    /// The start group each supplier named in `limits.groups` belongs to.
+    private let declaredGroup: [String: Int]
+
+    init(definition: PipelineDefinition, suppliers: [String]) {
+        self.definition = definition
+        var declared: [String: Int] = [:]
+        for (group, names) in definition.limits.groups.enumerated() {
+            for name in names where declared[name] == nil { declared[name] = group }
+        }
+        declaredGroup = declared
+        state = Mutex(State(autoGroup: definition.limits.groups.count))
+        for name in suppliers { _ = index(of: name) }
+    }
+
+    var names: [String] { state.withLock { $0.names } }
+
+    /// Every supplier's limits, by index.
+    var limits: [SchedulerStateMachine.SupplierLimits] { state.withLock { $0.limits } }
+
+    /// The supplier's index, adding it (and returning true) when it is new.
+    @discardableResult
+    func index(of name: String) -> (index: Int, isNew: Bool) {
+        state.withLock { state in
+            if let known = state.index[name] { return (known, false) }
+            let group: Int
+            if let declared = declaredGroup[name] {
+                group = declared
+            } else {
+                if state.inAutoGroup == definition.limits.groupSize {
+                    state.autoGroup += 1
+                    state.inAutoGroup = 0
+                }
+                group = state.autoGroup
+                state.inAutoGroup += 1
+            }
+            let declared = definition.source.suppliers.first { $0.name == name }
+            let rate = declared?.rate ?? definition.limits.rate
+            state.limits.append(SchedulerStateMachine.SupplierLimits(
+                cap: declared?.concurrency ?? definition.limits.perSupplierConcurrency, group: group,
+                rate: rate.map { TokenBucket(rate: $0, burst: definition.limits.burst) }))
+            state.index[name] = state.names.count
+            state.names.append(name)
+            return (state.names.count - 1, true)
+        }
+    }
+}
