@@ -6,7 +6,9 @@ import Synchronization
 /// loaded meanwhile, so an idle stream still says it is alive and how far behind it is.
 final class StreamProgress: Sendable {
     private struct State {
-        var files = 0
+        /// Files loaded, and files that ended otherwise (quarantined, failed, rolled back).
+        var loaded = 0
+        var notLoaded = 0
         var rows = 0
         var quarantined = 0
         var queued = 0
@@ -23,7 +25,11 @@ final class StreamProgress: Sendable {
             for batch in batches {
                 state.rows += batch.progress.rowsLoaded
                 state.quarantined += batch.progress.rowsQuarantined
-                if batch.progress.completion != nil { state.files += 1 }
+                switch batch.progress.completion {
+                case nil: break
+                case .done?, .empty?: state.loaded += 1
+                default: state.notLoaded += 1
+                }
             }
             state.lastCommit = .now
         }
@@ -42,10 +48,11 @@ final class StreamProgress: Sendable {
 
     func line(now: ContinuousClock.Instant = .now) -> String {
         state.withLock { state in
-            let inQueue = max(0, state.queued - state.files)
+            // A file retried after a failure ends twice: the count in flight is a floor.
+            let inQueue = max(0, state.queued - state.loaded - state.notLoaded)
             let waiting = state.waiting.values.reduce(0, +)
             let commit = state.lastCommit.map { String(format: "%.1fs ago", (now - $0).inSeconds) } ?? "none yet"
-            return "stream: \(state.files) files loaded, \(state.rows) rows, \(state.quarantined) quarantined; "
+            return "stream: \(state.loaded) files loaded, \(state.notLoaded) not, \(state.rows) rows, \(state.quarantined) rows quarantined; "
                 + "\(waiting) waiting to be complete, \(inQueue) queued or loading; last commit \(commit)"
         }
     }

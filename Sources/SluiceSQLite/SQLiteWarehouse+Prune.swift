@@ -24,9 +24,14 @@ extension SQLiteWarehouse {
         try serialized { try database.transaction {
             var result = PruneResult()
             var prunable: [(supplier: String, path: String, records: Int)] = []
+            // Kept: files still to load; a quarantined file whose good rows stay staged (a new
+            // version must take them out); and the table's newest record, since SQLite gives a new
+            // record the id after the highest, and staged rows and quarantine entries keep ids.
             let candidates = try database.prepare("""
                 SELECT supplier, path, COUNT(*) FROM sluice_files WHERE pipeline = ? GROUP BY supplier, path
                 HAVING MAX(state IN ('pending', 'loading', 'failed')
+                           OR (state = 'quarantined' AND rows_loaded > 0)
+                           OR id = (SELECT MAX(id) FROM sluice_files)
                            OR COALESCE(settled_at, finished_at) IS NULL OR COALESCE(settled_at, finished_at) >= ?) = 0
                 """)
             candidates.bind(1, pipeline)

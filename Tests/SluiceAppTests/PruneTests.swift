@@ -78,8 +78,36 @@ import Testing
         #expect(try await load().total.rowsLoaded == 0, "the file still present is not loaded again")
     }
 
+    @Test func theNewestRecordStaysSoNoIDIsGivenTwice() async throws {
+        try deliver("a.csv", ids: 1...2)
+        try await load()
+        try deliver("b.csv", ids: 3...4)
+        try await load()
+        let newest = try scalar(database, "SELECT MAX(id) FROM sluice_files")
+        for name in ["a.csv", "b.csv"] { try remove(name) }
+        try age(["a.csv", "b.csv"], days: 40)
+        #expect(try await prune().paths == 1, "b.csv holds the highest id")
+        try deliver("c.csv", ids: 5...5)
+        try await load()
+        #expect(try scalar(database, "SELECT id FROM sluice_files WHERE path = 'c.csv'") > newest,
+                "staged rows and quarantine entries keep their file's id: a new file never takes it")
+    }
+
+    @Test func aQuarantinedFileWhoseGoodRowsStayIsNotPruned() async throws {
+        try deliver("a.csv", ids: 1...3)
+        try deliver("z.csv", ids: 9...9)
+        try await load()
+        // As on_corrupt: keep_good_rows leaves it: quarantined, its good rows staged.
+        try execute(database, "UPDATE sluice_files SET state = 'quarantined' WHERE path = 'a.csv'")
+        try remove("a.csv")
+        try age(["a.csv"], days: 40)
+        #expect(try await prune().paths == 0, "a new version must still find it and take its rows out")
+    }
+
     @Test func aPrunedFileDeliveredAgainIsNotLoadedTwiceAndChangedContentMeetsOnChange() async throws {
         try deliver("a.csv", ids: 1...3)
+        try await load()
+        try deliver("z.csv", ids: 9...9)
         try await load()
         try remove("a.csv")
         try age(["a.csv"], days: 40)
@@ -88,13 +116,13 @@ import Testing
         try deliver("a.csv", ids: 1...3)
         let again = try await load()
         #expect(again.total.rowsLoaded == 0)
-        #expect(try loadedIDs() == [1, 2, 3])
+        #expect(try loadedIDs() == [1, 2, 3, 9])
         #expect(try query(database, "SELECT state FROM sluice_files WHERE path = 'a.csv'") == [["duplicate"]])
 
         try deliver("a.csv", ids: 1...4)
         let changed = try await load()
         #expect(changed.total.rowsLoaded == 0)
-        #expect(try loadedIDs() == [1, 2, 3])
+        #expect(try loadedIDs() == [1, 2, 3, 9])
         let reason = try query(database, "SELECT reason FROM sluice_quarantine WHERE kind = 'file'").first?[0] ?? nil
         #expect(reason?.contains("changed after it was loaded") == true)
     }

@@ -75,6 +75,7 @@ import Testing
         scheduler.enqueue(file: 1, supplier: 0)
         #expect(scheduler.next(now: t0) == .start(file: 1, supplier: 0))
         scheduler.enqueue(file: 3, supplier: 2)
+        #expect(scheduler.next(now: t0 + .milliseconds(10)) == .wait(until: t0 + stagger))
         scheduler.enqueue(file: 2, supplier: 1)
         #expect(scheduler.next(now: t0 + stagger) == .start(file: 3, supplier: 2), "group 2 waited first")
         #expect(scheduler.next(now: t0 + stagger) == .wait(until: t0 + stagger + stagger))
@@ -97,12 +98,14 @@ import Testing
         #expect(scheduler.next(now: t0 + stagger) == .wait(until: nil), "cap 2, and adding the same list twice added it once")
     }
 
-    @Test func aBatchOpensItsGroupsInGroupOrder() {
+    @Test func groupsThatBeganToWaitTogetherOpenInGroupOrder() {
         let t0 = ContinuousClock.now
         let stagger = Duration.milliseconds(100)
-        // Supplier 0 is declared first but belongs to the second group.
-        var scheduler = SchedulerStateMachine(files: [[1], [2]], suppliers: [.init(cap: 1, group: 1), .init(cap: 1, group: 0)],
+        // Supplier 0 is declared first but belongs to the second group; both arrive at once.
+        var scheduler = SchedulerStateMachine(suppliers: [.init(cap: 1, group: 1), .init(cap: 1, group: 0)],
                                               globalCap: 8, stagger: stagger)
+        scheduler.enqueue(file: 1, supplier: 0)
+        scheduler.enqueue(file: 2, supplier: 1)
         #expect(scheduler.next(now: t0) == .start(file: 2, supplier: 1))
         #expect(scheduler.next(now: t0) == .wait(until: t0 + stagger))
         #expect(scheduler.next(now: t0 + stagger) == .start(file: 1, supplier: 0))
@@ -168,7 +171,6 @@ import Testing
         func beginWaiting(_ group: Int) {
             guard !openGroups.contains(group), waitingSince[group] == nil else { return }
             waitingSince[group] = waits
-            waits += 1
         }
         func deliverDue() {
             while let first = arrivals.first, first.at <= now {
@@ -212,6 +214,7 @@ import Testing
             for opening in machine.breakerOpenings.dropFirst(openingsSeen) { halfOpen[opening.supplier] = true }
             openingsSeen = machine.breakerOpenings.count
             closeIdleGroups()
+            waits += 1
             switch machine.next(now: now) {
             case .start(let file, let supplier):
                 #expect(delivered[file] == supplier, "seed \(seed): started a file before it arrived")

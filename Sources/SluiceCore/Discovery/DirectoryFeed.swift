@@ -39,7 +39,8 @@ public struct DirectoryFeed: FileFeed {
                 wakeups.signalAll()
             }
             if source.root != nil {
-                group.addTask { await watchRoot(stop: stop, arrived: arrived) }
+                let wakeup = wakeups.make()
+                group.addTask { await watchRoot(wakeup: wakeup, stop: stop, arrived: arrived) }
             }
             // Each supplier's loop starts as its folder becomes known; a failing loop ends the feed.
             for await supplier in suppliers {
@@ -59,10 +60,11 @@ public struct DirectoryFeed: FileFeed {
     }
 
     /// Looks for supplier folders that appear under the root, every poll interval.
-    private func watchRoot(stop: StopRequest, arrived: AsyncStream<(name: String, path: URL)>.Continuation) async {
+    private func watchRoot(wakeup: Wakeup, stop: StopRequest,
+                           arrived: AsyncStream<(name: String, path: URL)>.Continuation) async {
         var known = Set(source.supplierDirectories.map(\.name))
         while !stop.isRequested && !Task.isCancelled {
-            try? await Task.sleep(for: watch.pollInterval)
+            _ = await wakeup.sleep(until: .now + watch.pollInterval)
             for supplier in source.suppliersAppeared(besides: known) where !stop.isRequested {
                 logger.info("a supplier folder appeared", metadata: ["supplier": "\(supplier.name)"])
                 known.insert(supplier.name)

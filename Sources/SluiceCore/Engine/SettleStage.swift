@@ -22,8 +22,18 @@ struct SettleStage: Sendable {
     var groupSize = 256
 
     /// Runs until the requests are finished.
-    /// - Throws: the loader's error, when a file's commit failed.
+    /// - Throws: the loader's error, when a file's commit failed; the requests are then failed
+    ///   too, so no worker waits for room forever.
     func run() async throws {
+        do {
+            try await settleAll()
+        } catch {
+            _ = requests.fail(error)
+            throw error
+        }
+    }
+
+    private func settleAll() async throws {
         while let first = await requests.receive() {
             var group = [first]
             while group.count < groupSize, let more = requests.tryReceive() { group.append(more) }

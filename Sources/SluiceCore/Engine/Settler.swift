@@ -35,6 +35,8 @@ struct Settler: Sendable {
                 guard errno == EXDEV else { throw failure("cannot move to \(target.path)", file.path) }
                 try FileManager.default.copyItem(at: file.url, to: target)
                 try syncFile(target)
+                // The copy's name must be durable before the original goes: two filesystems.
+                sync([target.deletingLastPathComponent().path])
                 try check(unlink(file.path), "cannot remove after copying", file.path)
             }
             return [target.deletingLastPathComponent().path, folder]

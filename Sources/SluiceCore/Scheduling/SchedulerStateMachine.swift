@@ -12,7 +12,7 @@ import DequeModule
 ///
 /// Start groups open `stagger` apart: a group with work opens (makes its first start) no
 /// sooner than `stagger` after the latest opening of any group, and groups waiting to open
-/// open in the order they began to wait (in a batch, all at once: group order). A group that
+/// open in the order they began to wait (those that began together, as a batch's do, in group order). A group that
 /// has had nothing to do for `stagger` closes; when files reach it again it waits to open
 /// anew under the same rule. A trickle of files into an open group so keeps it open, and a
 /// group that began waiting first is never overtaken, however busy the others are.
@@ -75,7 +75,8 @@ public struct SchedulerStateMachine: Sendable {
     private var lastOpening: Instant?
     /// Open groups with nothing to do, since when: each closes once idle for `stagger`.
     private var groupIdleSince: [Int: Instant] = [:]
-    /// Closed groups with work, by when they began to wait (a counter): they open in that order.
+    /// Closed groups with work, by when they began to wait: they open in that order. Groups
+    /// that began to wait between two calls of `next` share a ticket and open in group order.
     private var waitingTicket: [Int: Int] = [:]
     private var nextTicket = 0
     /// Whether more files may be enqueued.
@@ -124,8 +125,6 @@ public struct SchedulerStateMachine: Sendable {
         for (supplier, ids) in files.enumerated() {
             for file in ids { enqueue(file: file, supplier: supplier) }
         }
-        // Every group began to wait at once: they open in group order.
-        for group in waitingTicket.keys { waitingTicket[group] = 0 }
         closeFeed()
     }
 
@@ -168,6 +167,7 @@ public struct SchedulerStateMachine: Sendable {
     /// What to do now.
     public mutating func next(now: Instant) -> Action {
         closeIdleGroups(now: now)
+        nextTicket += 1
         guard pendingCount > 0 else { return feedOpen ? .idle : .drained }
         guard activeTotal < globalCap else { return .wait(until: nil) }
         var earliest: Instant?
@@ -293,7 +293,6 @@ public struct SchedulerStateMachine: Sendable {
     private mutating func beginWaiting(group: Int) {
         guard groupOpenedAt[group] == nil, waitingTicket[group] == nil else { return }
         waitingTicket[group] = nextTicket
-        nextTicket += 1
     }
 
     /// Closes the groups idle for `stagger`; an idle group that got work sooner stays open.

@@ -9,7 +9,8 @@ struct Prune: AsyncParsableCommand {
             Keeps a stream's store small: a path's records go once all its versions finished (or \
             were archived or deleted) more than --older-than ago and the supplier directory no longer \
             holds it, in one transaction. A file still in the source is never pruned, since its record \
-            is what keeps it from loading again. Of a pruned file that loaded, the store keeps its \
+            is what keeps it from loading again; nor are a supplier whose directory is gone, a \
+            quarantined file whose good rows stay staged, or the store's newest record. Of a pruned file that loaded, the store keeps its \
             name, size and fingerprint: the same file delivered again is not loaded twice, and other \
             content under its name meets source.on_change. Rows in the staging table and quarantine \
             entries stay. Takes the store's writer lock (exit 75 while a run or stream holds it; \
