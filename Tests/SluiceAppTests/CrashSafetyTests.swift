@@ -110,11 +110,15 @@ import Testing
         try expectSameTables(clean, resumed)
     }
 
-    @Test func aStoreThatCannotBeWrittenStopsTheRunWithExitFour() throws {
+    /// With archiving too: files wait for their commit in the settle stage, and a failed commit
+    /// must end the run there as well, with nothing archived that did not commit.
+    @Test(arguments: ["keep", "archive"])
+    func aStoreThatCannotBeWrittenStopsTheRunWithExitFour(settle: String) throws {
         let dir = try TemporaryDirectory()
         let manifest = try generateScenario(into: dir.url, suppliers: 3, files: 10, size: 60_000, gzip: 0)
         let database = dir.path("db.sqlite")
-        let arguments = runArguments(dir, database: database, ["schema.max_invalid_ratio=1"])
+        let arguments = runArguments(dir, database: database, ["schema.max_invalid_ratio=1", "settle.after_load=\(settle)",
+                                                               "settle.archive_to=\(dir.path("archive"))"])
         // A 2 MB file-size limit: SQLite's writes fail with EFBIG part way, as on a full disk.
         let limited = try runBinary(["-c", "trap '' XFSZ; ulimit -f 4096; exec \"$0\" \"$@\"",
                                      packageRoot.appendingPathComponent(".build/debug/sluice").path] + arguments,
@@ -126,5 +130,12 @@ import Testing
         #expect(retry.status == 0)
         #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows)
         #expect(try scalar(database, "SELECT COUNT(*) FROM sluice_quarantine") == manifest.invalidRows)
+        if settle == "archive" {
+            let archived = (try? FileManager.default.subpathsOfDirectory(atPath: dir.path("archive")))?
+                .filter { $0.hasSuffix(".csv") }.count ?? 0
+            #expect(archived == 30, "every file archived once it loaded, none twice")
+            let left = try FileManager.default.subpathsOfDirectory(atPath: dir.path("suppliers")).filter { $0.hasSuffix(".csv") }
+            #expect(left.isEmpty, "\(left)")
+        }
     }
 }
