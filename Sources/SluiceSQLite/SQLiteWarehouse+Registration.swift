@@ -102,7 +102,7 @@ extension SQLiteWarehouse {
             return
         }
         try handleChange(of: file, newID: newID, previousSize: pruned.size, policy: policy, at: time) {
-            let delete = try database.prepare("DELETE FROM \(quoted(table)) WHERE _file_id = ?1 AND rowid BETWEEN ?2 AND ?3")
+            let delete = try statements(StoreSQL.deletePrunedRows(table: table))
             delete.bind(1, pruned.fileID)
             delete.bind(2, pruned.rowIDs?.lowerBound)
             delete.bind(3, pruned.rowIDs?.upperBound)

@@ -16,8 +16,6 @@ struct RunTally {
         lastFinish = Array(repeating: 0, count: suppliers.count)
     }
 
-    func index(of supplier: String) -> Int? { supplierIndex[supplier] }
-
     /// A supplier that appeared during the run.
     mutating func add(supplier: String) {
         guard supplierIndex[supplier] == nil else { return }

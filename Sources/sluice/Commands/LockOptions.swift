@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceApp
 import SluiceCore
 
 /// Waiting for a store another run is writing; shared by `run` and `stream`.
@@ -14,6 +15,12 @@ struct LockOptions: ParsableArguments {
     var lockWait: LockWait {
         if let waitTimeout, let limit = parseDuration(waitTimeout) { return .atMost(limit) }
         return wait ? .forever : .none
+    }
+
+    /// Sets how a run waits for the store, and that it says once whom it waits for.
+    func apply(to options: inout RunOptions) {
+        options.lockWait = lockWait
+        options.onLockWait = reportLockWait
     }
 
     func validate() throws {

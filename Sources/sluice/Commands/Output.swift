@@ -18,6 +18,23 @@ let reportLockWait: @Sendable (String, StoreHolder?) -> Void = { store, holder i
     printError("waiting for the store \(store): held by \(holder.map(\.description) ?? "another run")")
 }
 
+/// Runs a command's work on the store: a store another run holds exits 75 (`busyExit`), a store
+/// or source that cannot be used exits 4 with `cannot <verb> <pipeline>: <error><detail>`.
+func withStoreExitCodes<T>(_ verb: String, _ pipeline: String, lock: LockOptions, detail: String = "",
+                           _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let busy as StoreBusy {
+        throw busyExit(busy, pipeline: pipeline, waited: lock.lockWait != .none)
+    } catch let error as StoreError {
+        printError("cannot \(verb) \(pipeline): \(error)\(detail)")
+        throw ExitCode(4)
+    } catch let error as ReadError {
+        printError("cannot \(verb) \(pipeline): \(error)\(detail)")
+        throw ExitCode(4)
+    }
+}
+
 /// Reports a store held by another run, and the exit code that says so.
 func busyExit(_ busy: StoreBusy, pipeline: String, waited: Bool) -> ExitCode {
     printError("cannot run \(pipeline): \(busy)"

@@ -37,20 +37,10 @@ struct Prune: AsyncParsableCommand {
     func run() async throws {
         let (definition, _) = try options.load()
         var runOptions = RunOptions()
-        runOptions.lockWait = lock.lockWait
-        runOptions.onLockWait = reportLockWait
-        let result: PruneResult
-        do {
-            result = try await prunePipeline(definition, olderThan: parseDuration(olderThan) ?? .zero, dryRun: dryRun,
-                                             options: runOptions)
-        } catch let busy as StoreBusy {
-            throw busyExit(busy, pipeline: definition.name, waited: lock.lockWait != .none)
-        } catch let error as StoreError {
-            printError("cannot prune \(definition.name): \(error)")
-            throw ExitCode(4)
-        } catch let error as ReadError {
-            printError("cannot prune \(definition.name): \(error); nothing was pruned")
-            throw ExitCode(4)
+        lock.apply(to: &runOptions)
+        let age = parseDuration(olderThan) ?? .zero
+        let result = try await withStoreExitCodes("prune", definition.name, lock: lock, detail: "; nothing was pruned") {
+            [runOptions] in try await prunePipeline(definition, olderThan: age, dryRun: dryRun, options: runOptions)
         }
         let verb = dryRun ? "would prune" : "pruned"
         print("\(verb) \(result.records) records of \(result.paths) files that finished over \(olderThan) ago; "

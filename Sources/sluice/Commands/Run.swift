@@ -29,25 +29,15 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let (definition, plan) = try options.load()
-        let summary: RunSummary
         let stop = StopRequest()
         let signals = SignalHandling(stop: stop)
         defer { withExtendedLifetime(signals) {} }
-        do {
-            let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
-            var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
-            runOptions.dryRun = dryRun
-            runOptions.lockWait = lock.lockWait
-            runOptions.onLockWait = reportLockWait
-            summary = try await runPipeline(definition: definition, plan: plan, options: runOptions)
-        } catch let busy as StoreBusy {
-            throw busyExit(busy, pipeline: definition.name, waited: lock.lockWait != .none)
-        } catch let error as StoreError {
-            printError("cannot run \(definition.name): \(error)")
-            throw ExitCode(4)
-        } catch let error as ReadError {
-            printError("cannot run \(definition.name): \(error)")
-            throw ExitCode(4)
+        let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
+        var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
+        runOptions.dryRun = dryRun
+        lock.apply(to: &runOptions)
+        let summary = try await withStoreExitCodes("run", definition.name, lock: lock) { [runOptions] in
+            try await runPipeline(definition: definition, plan: plan, options: runOptions)
         }
         print(summary.table())
         let total = summary.total

@@ -43,19 +43,9 @@ struct Stream: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         var runOptions = RunOptions(progressInterval: progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil,
                                     logger: Logger(label: "sluice"), stop: stop)
-        runOptions.lockWait = lock.lockWait
-        runOptions.onLockWait = reportLockWait
-        let summary: RunSummary
-        do {
-            summary = try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
-        } catch let busy as StoreBusy {
-            throw busyExit(busy, pipeline: definition.name, waited: lock.lockWait != .none)
-        } catch let error as StoreError {
-            printError("cannot stream \(definition.name): \(error)")
-            throw ExitCode(4)
-        } catch let error as ReadError {
-            printError("cannot stream \(definition.name): \(error)")
-            throw ExitCode(4)
+        lock.apply(to: &runOptions)
+        let summary = try await withStoreExitCodes("stream", definition.name, lock: lock) { [runOptions] in
+            try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
         }
         print(summary.table())
         let total = summary.total
