@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
@@ -37,9 +39,19 @@ let package = Package(
         .target(name: "SluiceSQLite", dependencies: ["SluiceCore", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "SluiceSample", dependencies: ["SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
+            name: "SluiceObservability",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SluiceApp",
             dependencies: [
-                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample",
+                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "SluiceObservability",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -49,9 +61,11 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceSample",
+                "SluiceApp", "SluiceCore", "SluiceSample", "SluiceObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -62,8 +76,9 @@ let package = Package(
         .testTarget(
             name: "SluiceAppTests",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "CSQLite", "CZlib",
+                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "SluiceObservability", "CSQLite", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

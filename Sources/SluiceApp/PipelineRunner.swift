@@ -13,6 +13,8 @@ public struct RunOptions: Sendable {
     public var stop: StopRequest
     /// Read, parse, validate and transform everything, but store nothing (no checkpoints either).
     public var dryRun = false
+    /// Who else hears the engine's events (metrics, for one).
+    public var observers: [any EngineObserver] = []
     /// Whether to wait for a store another run is writing, and how long.
     public var lockWait = LockWait.none
     /// Called once when the store is held by another run and this run starts to wait for it.
@@ -74,10 +76,8 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
                             logger: options.logger)
     pipeline.stop = options.stop
-    if let interval = options.progressInterval {
-        let meter = ProgressMeter(interval: interval)
-        pipeline.onCommit = { meter.record($0) }
-    }
+    let meter = options.progressInterval.map(ProgressMeter.init)
+    pipeline.events = EngineEvents(options.observers + (meter.map { [$0] } ?? []))
     return try await serve(pipeline, feed: ListingFeed(source), logger: options.logger)
 }
 

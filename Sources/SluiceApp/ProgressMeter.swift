@@ -2,8 +2,8 @@ import Foundation
 import SluiceCore
 import Synchronization
 
-/// Prints a progress line to standard error at most once per interval, from committed batches.
-final class ProgressMeter: Sendable {
+/// Prints a progress line to standard error at most once per interval, from the commits it observes.
+final class ProgressMeter: EngineObserver {
     private struct State {
         var files = 0
         var rows = 0
@@ -16,12 +16,13 @@ final class ProgressMeter: Sendable {
 
     init(interval: Duration) { self.interval = interval }
 
-    func record(_ batches: [LoadBatch]) {
+    func observe(_ event: EngineEvent) {
+        guard case .batchCommitted(let files, _, _, _) = event else { return }
         let line: String? = state.withLock { state in
-            for batch in batches {
-                state.rows += batch.progress.rowsLoaded
-                state.quarantined += batch.progress.rowsQuarantined
-                if batch.progress.completion != nil { state.files += 1 }
+            for file in files {
+                state.rows += file.rows.loaded
+                state.quarantined += file.rows.quarantined
+                if file.outcome != nil { state.files += 1 }
             }
             let now = ContinuousClock.now
             guard now - state.lastPrint >= interval else { return nil }

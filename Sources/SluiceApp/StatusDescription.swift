@@ -13,7 +13,7 @@ public func describeStatus(_ statuses: [SupplierStatus], now: Double = Date().ti
         row += states.map { String(status.files[$0] ?? 0) }
         // Empty, duplicate, ignored and superseded files: recorded, nothing to load.
         row.append(String(status.files.filter { !states.contains($0.key) }.values.reduce(0, +)))
-        row += [String(status.rowsLoaded), String(status.rowsQuarantined), String(status.blankLinesSkipped),
+        row += [String(status.rows.loaded), String(status.rows.quarantined), String(status.rows.blankLinesSkipped),
                 String(status.breakerOpenings)]
         row.append(status.oldestQueuedAt.map { describeAge(now - $0) } ?? "-")
         row.append(status.lastCommitAt.map { formatter.string(from: Date(timeIntervalSince1970: $0)) } ?? "-")

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The stream's progress line, printed to standard error every interval whether or not files
 /// loaded meanwhile, so an idle stream still says it is alive and how far behind it is.
-final class StreamProgress: Sendable {
+final class StreamProgress: EngineObserver {
     private struct State {
         /// Files loaded, and files that ended otherwise (quarantined, failed, rolled back).
         var loaded = 0
@@ -20,24 +20,29 @@ final class StreamProgress: Sendable {
 
     init(interval: Duration) { self.interval = interval }
 
-    func committed(_ batches: [LoadBatch]) {
-        state.withLock { state in
-            for batch in batches {
-                state.rows += batch.progress.rowsLoaded
-                state.quarantined += batch.progress.rowsQuarantined
-                switch batch.progress.completion {
-                case nil: break
-                case .done?, .empty?: state.loaded += 1
-                default: state.notLoaded += 1
+    func observe(_ event: EngineEvent) {
+        switch event {
+        case .batchCommitted(let files, _, _, _):
+            state.withLock { state in
+                for file in files {
+                    state.rows += file.rows.loaded
+                    state.quarantined += file.rows.quarantined
+                    switch file.outcome {
+                    case nil: break
+                    case "done"?, "empty"?: state.loaded += 1
+                    default: state.notLoaded += 1
+                    }
                 }
+                state.lastCommit = .now
             }
-            state.lastCommit = .now
+        case .filesQueued(_, let count):
+            state.withLock { $0.queued += count }
+        case .pollCycle(let supplier, let waiting):
+            state.withLock { $0.waiting[supplier] = waiting }
+        default:
+            break
         }
     }
-
-    func queued(_ files: Int) { state.withLock { $0.queued += files } }
-
-    func polled(supplier: String, waiting: Int) { state.withLock { $0.waiting[supplier] = waiting } }
 
     /// Prints a line every interval until the task is cancelled.
     func run() async {

@@ -20,11 +20,8 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     pipeline.stop = options.stop
     var feed = DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger)
     let progress = options.progressInterval.map(StreamProgress.init)
-    if let progress {
-        pipeline.onCommit = { progress.committed($0) }
-        pipeline.onQueued = { progress.queued($0) }
-        feed.onPoll = { progress.polled(supplier: $0, waiting: $1) }
-    }
+    pipeline.events = EngineEvents(options.observers + (progress.map { [$0] } ?? []))
+    feed.events = pipeline.events
     let printer = progress.map { progress in Task { await progress.run() } }
     defer { printer?.cancel() }
     return try await serve(pipeline, feed: feed, logger: options.logger, shutdownTimeout: shutdownTimeout)

@@ -43,7 +43,7 @@ extension SQLiteWarehouse {
             SELECT supplier, state, COUNT(*), SUM(CASE WHEN state = 'superseded' THEN 0 ELSE rows_loaded END),
                    SUM(rows_quarantined), MAX(finished_at),
                    MAX(CASE WHEN last_error IS NOT NULL THEN last_error END), \(blankLines),
-                   MIN(discovered_at), \(committed)
+                   MIN(discovered_at), \(committed), SUM(rows_read), SUM(rows_filtered)
             FROM sluice_files WHERE pipeline = ? GROUP BY supplier, state ORDER BY supplier
             """)
         query.bind(1, pipeline)
@@ -51,11 +51,13 @@ extension SQLiteWarehouse {
             let supplier = row.string(0) ?? ""
             var status = bySupplier[supplier] ?? SupplierStatus(supplier: supplier)
             if let state = FileState(rawValue: row.string(1) ?? "") { status.files[state] = Int(row.int(2)) }
-            status.rowsLoaded += Int(row.int(3))
-            status.rowsQuarantined += Int(row.int(4))
+            let live = row.string(1) != FileState.superseded.rawValue
+            status.rows.loaded += Int(row.int(3))
+            status.rows.quarantined += Int(row.int(4))
+            if live { status.rows.read += Int(row.int(10)); status.rows.filtered += Int(row.int(11)) }
             if !row.isNull(5) { status.lastFinishedAt = max(status.lastFinishedAt ?? 0, row.double(5)) }
             status.lastError = status.lastError ?? row.string(6)
-            if row.string(1) != FileState.superseded.rawValue { status.blankLinesSkipped += Int(row.int(7)) }
+            if live { status.rows.blankLinesSkipped += Int(row.int(7)) }
             if [FileState.pending.rawValue, FileState.loading.rawValue].contains(row.string(1)), !row.isNull(8) {
                 status.oldestQueuedAt = min(status.oldestQueuedAt ?? .infinity, row.double(8))
             }

@@ -97,10 +97,10 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(1, progress.next.offset)
         update.bind(2, progress.next.line)
         update.bind(3, progress.next.rowsBefore)
-        update.bind(4, progress.rowsRead)
-        update.bind(5, progress.rowsLoaded)
-        update.bind(6, progress.rowsQuarantined)
-        update.bind(7, progress.rowsFiltered)
+        update.bind(4, progress.rows.read)
+        update.bind(5, progress.rows.loaded)
+        update.bind(6, progress.rows.quarantined)
+        update.bind(7, progress.rows.filtered)
         update.bind(8, progress.startedAt)
         let (state, error): (FileState, String?) = switch progress.completion {
         case nil: (.loading, nil)
@@ -196,8 +196,9 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             fingerprint: row.string(4) ?? "", state: FileState(rawValue: row.string(5) ?? "") ?? .pending,
             next: ResumePoint(offset: row.int(6), line: Int(row.int(7)), rowsBefore: Int(row.int(8)),
                               blankLinesBefore: Int(row.int(17))),
-            rowsRead: Int(row.int(9)), rowsLoaded: Int(row.int(10)), rowsQuarantined: Int(row.int(11)),
-            rowsFiltered: Int(row.int(12)), attempts: Int(row.int(13)), lastError: row.string(14),
+            rows: RowCounts(read: Int(row.int(9)), loaded: Int(row.int(10)), quarantined: Int(row.int(11)),
+                            filtered: Int(row.int(12)), blankLinesSkipped: Int(row.int(17))),
+            attempts: Int(row.int(13)), lastError: row.string(14),
             settled: row.int(15) != 0)
         record.rowsInvalid = Int(row.int(16))
         return record

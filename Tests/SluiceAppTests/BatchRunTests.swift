@@ -15,16 +15,16 @@ import Testing
 
         let total = summary.total
         #expect(total.files == manifest.files)
-        #expect(total.rowsRead == manifest.rows)
-        #expect(total.rowsLoaded == manifest.validRows)
-        #expect(total.rowsQuarantined == manifest.invalidRows)
+        #expect(total.rows.read == manifest.rows)
+        #expect(total.rows.loaded == manifest.validRows)
+        #expect(total.rows.quarantined == manifest.invalidRows)
         #expect(total.reconciles)
         #expect(summary.exitCode == 0)
         #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows)
         #expect(try scalar(database, "SELECT COUNT(*) FROM sluice_quarantine WHERE kind = 'row'") == manifest.invalidRows)
         for supplier in summary.suppliers {
-            #expect(supplier.rowsRead == manifest.rowsPerSupplier[supplier.supplier])
-            #expect(supplier.rowsQuarantined == manifest.invalidRowsPerSupplier[supplier.supplier])
+            #expect(supplier.rows.read == manifest.rowsPerSupplier[supplier.supplier])
+            #expect(supplier.rows.quarantined == manifest.invalidRowsPerSupplier[supplier.supplier])
         }
     }
 
@@ -75,7 +75,7 @@ import Testing
 
         #expect(second.total.files == 0)
         #expect(second.total.skipped == manifest.files)
-        #expect(second.total.rowsLoaded == 0)
+        #expect(second.total.rows.loaded == 0)
         #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows)
     }
 
@@ -93,7 +93,7 @@ import Testing
 
         let (summary, _) = try await runBatch(definition, plan, registrationSlice: 2)
 
-        #expect(summary.total.rowsLoaded == 6)
+        #expect(summary.total.rows.loaded == 6)
         #expect(try query(database, "SELECT order_id FROM staging_orders ORDER BY order_id").map { $0[0] } == ["1", "2", "3", "4", "5", "7"])
         #expect(try query(database, "SELECT supplier || '/' || path FROM sluice_files WHERE state = 'duplicate'") == [["acme/f6.csv"]])
     }
@@ -110,7 +110,7 @@ import Testing
         let second = try await runPipeline(definition: definition, plan: plan)
 
         #expect(second.total.files == 1)
-        #expect(second.total.rowsLoaded == 1)
+        #expect(second.total.rows.loaded == 1)
         #expect(try scalar(database, "SELECT COUNT(*) FROM staging_orders") == manifest.validRows + 1)
     }
 
@@ -140,8 +140,8 @@ import Testing
 
         #expect(summary.exitCode == 3)
         #expect(summary.total.filesQuarantined == 1)
-        #expect(summary.total.rowsLoaded == 0)
-        #expect(summary.total.rowsQuarantined == 10)
+        #expect(summary.total.rows.loaded == 0)
+        #expect(summary.total.rows.quarantined == 10)
         #expect(summary.total.reconciles)
         #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM staging_orders") == 0)
         let reason = try query(dir.path("db.sqlite"), "SELECT reason FROM sluice_quarantine WHERE kind = 'file'")
@@ -161,7 +161,7 @@ import Testing
         let summary = try await runPipeline(definition: definition, plan: plan)
 
         #expect(summary.total.filesQuarantined == 1)
-        #expect(summary.total.rowsLoaded == 0)
+        #expect(summary.total.rows.loaded == 0)
         #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM staging_orders") == 0)
         #expect(try query(dir.path("db.sqlite"), "SELECT rows_read, rows_loaded, rows_quarantined FROM sluice_files") == [["100", "0", "100"]])
     }
@@ -178,7 +178,7 @@ import Testing
 
         #expect(summary.exitCode == 3)
         #expect(summary.total.filesQuarantined == 1)
-        #expect(summary.total.rowsLoaded == manifest.validRows)
+        #expect(summary.total.rows.loaded == manifest.validRows)
         let reasons = try query(database, "SELECT file, reason FROM sluice_quarantine WHERE kind = 'file'")
         #expect(reasons.count == 1)
         #expect(reasons.first?[0] == "broken.csv.gz")
@@ -213,8 +213,8 @@ import Testing
 
         let summary = try await runPipeline(definition: definition, plan: plan)
 
-        #expect(summary.total.rowsLoaded == 2)
-        #expect(summary.total.rowsFiltered == 1)
+        #expect(summary.total.rows.loaded == 2)
+        #expect(summary.total.rows.filtered == 1)
         #expect(summary.total.reconciles)
         let rows = try query(dir.path("db.sqlite"), "SELECT product_name, category, price, feed FROM staging_orders ORDER BY order_id")
         #expect(rows == [["Padded name", "tools", "1.5", "supplier-nightly"], ["Other", "garden", "2.5", "supplier-nightly"]])

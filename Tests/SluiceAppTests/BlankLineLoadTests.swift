@@ -38,14 +38,14 @@ import Testing
         try writeSupplierFile(dir, "a.csv", "id\n1\n\n2\n\n")
         let (definition, plan) = try definition()
         let summary = try await runPipeline(definition: definition, plan: plan)
-        #expect(summary.total.rowsRead == 2)
-        #expect(summary.total.blankLinesSkipped == 2)
+        #expect(summary.total.rows.read == 2)
+        #expect(summary.total.rows.blankLinesSkipped == 2)
         #expect(summary.total.reconciles)
         #expect(summary.table().contains("blank lines"))
         #expect(try rows() == [["1", "1"], ["2", "3"]], "_row is the row's place: its line less the header")
         #expect(try query(database, "SELECT rows_read, blank_lines FROM sluice_files") == [["2", "2"]])
         let status = try readStatus(definition)
-        #expect(status.map(\.blankLinesSkipped) == [2])
+        #expect(status.map(\.rows.blankLinesSkipped) == [2])
         #expect(describeStatus(status).contains("blank lines"))
     }
 
@@ -53,9 +53,9 @@ import Testing
         try writeSupplierFile(dir, "a.csv", "id\n1\n\n2\n")
         let (definition, plan) = try definition(overrides: ["source.blank_lines=record"])
         let summary = try await runPipeline(definition: definition, plan: plan)
-        #expect(summary.total.rowsRead == 3)
-        #expect(summary.total.rowsLoaded == 3)
-        #expect(summary.total.blankLinesSkipped == 0)
+        #expect(summary.total.rows.read == 3)
+        #expect(summary.total.rows.loaded == 3)
+        #expect(summary.total.rows.blankLinesSkipped == 0)
         #expect(try rows() == [["1", "1"], [nil, "2"], ["2", "3"]])
     }
 
@@ -64,8 +64,8 @@ import Testing
         let (definition, plan) = try definition(columns: ["{ name: id, type: integer }", "{ name: name, type: string }"],
                                                 overrides: ["source.blank_lines=record"])
         let summary = try await runPipeline(definition: definition, plan: plan)
-        #expect(summary.total.rowsLoaded == 2)
-        #expect(summary.total.rowsQuarantined == 1)
+        #expect(summary.total.rows.loaded == 2)
+        #expect(summary.total.rows.quarantined == 1)
         let quarantined = try readQuarantine(definition, limit: nil)
         #expect(quarantined.map(\.reason) == ["expected 2 fields, found 1"])
         #expect(quarantined.map(\.line) == [3])
@@ -82,8 +82,8 @@ import Testing
         let (first, _) = try await runBatch(definition, plan, readers: FailingReaders(failAfterRows: 2))
         #expect(try query(database, "SELECT state, rows_read, blank_lines FROM sluice_files") == [["failed", "2", "1"]])
         let (second, _) = try await runBatch(definition, plan)
-        #expect(first.total.blankLinesSkipped + second.total.blankLinesSkipped == 4)
-        #expect(first.total.rowsRead + second.total.rowsRead == 3)
+        #expect(first.total.rows.blankLinesSkipped + second.total.rows.blankLinesSkipped == 4)
+        #expect(first.total.rows.read + second.total.rows.read == 3)
         #expect(try rows() == [["1", "1"], ["2", "3"], ["3", "6"]])
         #expect(try query(database, "SELECT state, rows_read, blank_lines FROM sluice_files") == [["done", "3", "4"]])
     }

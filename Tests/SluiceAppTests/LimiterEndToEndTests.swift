@@ -90,7 +90,7 @@ final class AttemptCounter: Sendable {
         let (summary, _) = try await run(definition, plan, readers: readers)
 
         #expect(summary.exitCode == 0)
-        #expect(summary.total.rowsLoaded == 2)
+        #expect(summary.total.rows.loaded == 2)
         let attempts = try query(dir.path("db.sqlite"), "SELECT path, attempts, state FROM sluice_files ORDER BY path")
         #expect(attempts == [["f1.csv", "3", "done"], ["f2.csv", "1", "done"]])
     }
@@ -144,8 +144,8 @@ final class AttemptCounter: Sendable {
         let healthy = summary.suppliers.first { $0.supplier == "healthy" }!
         #expect(broken.breakerOpenings == 2, "opened after f1+f2, re-opened when half-open f3 failed")
         #expect(broken.filesFailed == 3)
-        #expect(broken.rowsLoaded == 3, "after the cool-down the breaker closes and f4-f6 load")
-        #expect(healthy.rowsLoaded == 6)
+        #expect(broken.rows.loaded == 3, "after the cool-down the breaker closes and f4-f6 load")
+        #expect(healthy.rows.loaded == 6)
         #expect(healthy.breakerOpenings == 0)
         let timeline = try warehouse.timeline()
         let healthyDone = timeline.filter { $0.supplier == "healthy" }.map(\.finishedAt).max()!

@@ -75,7 +75,7 @@ import Testing
         #expect(try query(database, "SELECT path FROM sluice_pruned ORDER BY path") == [["gone-old-2.csv"], ["gone-old.csv"]])
         #expect(try loadedIDs() == rowsBefore, "the staging table keeps every row")
         #expect(try await prune().paths == 0, "pruning again finds nothing")
-        #expect(try await load().total.rowsLoaded == 0, "the file still present is not loaded again")
+        #expect(try await load().total.rows.loaded == 0, "the file still present is not loaded again")
     }
 
     @Test func theNewestRecordStaysSoNoIDIsGivenTwice() async throws {
@@ -115,13 +115,13 @@ import Testing
 
         try deliver("a.csv", ids: 1...3)
         let again = try await load()
-        #expect(again.total.rowsLoaded == 0)
+        #expect(again.total.rows.loaded == 0)
         #expect(try loadedIDs() == [1, 2, 3, 9])
         #expect(try query(database, "SELECT state FROM sluice_files WHERE path = 'a.csv'") == [["duplicate"]])
 
         try deliver("a.csv", ids: 1...4)
         let changed = try await load()
-        #expect(changed.total.rowsLoaded == 0)
+        #expect(changed.total.rows.loaded == 0)
         #expect(try loadedIDs() == [1, 2, 3, 9])
         let reason = try query(database, "SELECT reason FROM sluice_quarantine WHERE kind = 'file'").first?[0] ?? nil
         #expect(reason?.contains("changed after it was loaded") == true)
@@ -136,7 +136,7 @@ import Testing
         #expect(try await prune().paths == 1)
         try deliver("a.csv", ids: 5...8)
         let reloaded = try await load(["source.on_change=reload"])
-        #expect(reloaded.total.rowsLoaded == 4)
+        #expect(reloaded.total.rows.loaded == 4)
         #expect(try loadedIDs() == [5, 6, 7, 8, 10, 11])
         #expect(try scalar(database, "SELECT COUNT(*) FROM sluice_pruned") == 0, "the new record now speaks for the path")
     }

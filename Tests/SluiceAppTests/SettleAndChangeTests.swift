@@ -61,7 +61,7 @@ struct VanishingSource: FileSource {
 
         let first = try await run(dir, archive)
 
-        #expect(first.total.rowsLoaded == 3)
+        #expect(first.total.rows.loaded == 3)
         #expect(!FileManager.default.fileExists(atPath: dir.path("suppliers/acme/a.csv")))
         #expect(FileManager.default.fileExists(atPath: dir.path("archive/acme/a.csv")))
         #expect(try scalar(dir.path("db.sqlite"), "SELECT COUNT(*) FROM sluice_files WHERE settled_at IS NOT NULL AND settle_action = 'archive'") == 1)
@@ -102,7 +102,7 @@ struct VanishingSource: FileSource {
 
         let second = try await run(dir, ["settle.after_load=archive", "settle.archive_to=\(dir.path("archive"))"])
 
-        #expect(second.total.rowsLoaded == 0)
+        #expect(second.total.rows.loaded == 0)
         #expect(FileManager.default.fileExists(atPath: dir.path("archive/acme/a.csv")))
         #expect(try loadedIDs(dir) == [1, 2, 3])
     }

@@ -19,8 +19,8 @@ import Testing
         let second = try store.register([version(size: 20)], onChange: .fail, onDuplicate: .load, at: 2)[0]
         #expect(second.state == .pending)
         var progress = FileProgress(fileID: first.id, next: ResumePoint(offset: 10, line: 3, rowsBefore: 1))
-        progress.rowsRead = 1
-        progress.rowsQuarantined = 1
+        progress.rows.read = 1
+        progress.rows.quarantined = 1
         progress.completion = .done
         let late = LoadBatch(supplier: "acme", file: "a.csv", rows: RowBatch(columnCount: 1),
                              quarantine: [QuarantinedRow(line: 2, offset: 3, rowNumber: 1, reason: "bad", raw: Array("x\n".utf8))],

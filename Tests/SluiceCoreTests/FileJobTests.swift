@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: [
         FileRecord(id: 7, supplier: "acme", relativePath: "in/a.csv", size: 120, fingerprint: "9f3a", state: .loading,
-                   next: ResumePoint(offset: 64, line: 3, rowsBefore: 2), rowsRead: 2, rowsLoaded: 2),
+                   next: ResumePoint(offset: 64, line: 3, rowsBefore: 2), rows: RowCounts(read: 2, loaded: 2)),
         FileRecord(id: 7, supplier: "acme", relativePath: "in/a.csv", size: 120, fingerprint: "9f3a", state: .failed,
                    attempts: 2, lastError: "permission denied"),
         FileRecord(id: 7, supplier: "acme", relativePath: "in/a.csv", size: 120, fingerprint: "9f3a", state: .pending,

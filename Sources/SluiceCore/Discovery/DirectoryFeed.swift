@@ -12,8 +12,8 @@ public struct DirectoryFeed: FileFeed {
     public let source: DirectorySource
     public let watch: WatchDefinition
     public var logger: Logger
-    /// Called after each poll of a supplier with the number of files waiting to be complete.
-    public var onPoll: @Sendable (_ supplier: String, _ waiting: Int) -> Void = { _, _ in }
+    /// Hears each poll of a supplier, with the number of files waiting to be complete.
+    public var events = EngineEvents()
 
     public init(source: DirectorySource, watch: WatchDefinition, logger: Logger) {
         self.source = source
@@ -93,7 +93,7 @@ public struct DirectoryFeed: FileFeed {
                     missingReported = false
                     watcher?.watch(listing.folders.map { $0.path.isEmpty ? listing.root : listing.root + "/" + $0.path })
                     let delivery = collect(listing, state: &state, now: now)
-                    onPoll(name, state.waitingCount)
+                    events.emit(.pollCycle(supplier: name, waiting: state.waitingCount))
                     if !delivery.files.isEmpty || !delivery.problems.isEmpty { try await deliver(delivery) }
                 } catch let error as ReadError {
                     // A supplier directory that is not there (yet) is waited for, not fatal.

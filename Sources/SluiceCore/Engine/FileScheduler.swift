@@ -9,6 +9,7 @@ struct FileScheduler: Sendable {
     let worker: FileWorker
     let stop: StopRequest
     let clock: RunClock
+    let events: EngineEvents
 
     /// How often a scheduler that is only waiting looks at the stop request.
     static let stopCheck = Duration.milliseconds(200)
@@ -27,6 +28,9 @@ struct FileScheduler: Sendable {
         var jobs: [Int: FileJob] = [:]
         /// Files waiting for a retry: their last result, and when they became eligible again.
         var retrying: [Int: (result: FileResult, queuedAt: Double)] = [:]
+        /// Suppliers whose breaker is open, by name: the next slot granted closes it.
+        var paused: Set<String> = []
+        var breakerOpenings = 0
         try await withThrowingTaskGroup(of: Event.self) { group in
             var timerDeadline: ContinuousClock.Instant?
             var inFlight = 0
@@ -35,13 +39,28 @@ struct FileScheduler: Sendable {
                 switch event {
                 case .file(let id, let supplier, var result):
                     inFlight -= 1
+                    events.emit(.fileRead(FileReadEvent(
+                        supplier: result.supplier, fileID: Int64(id),
+                        outcome: result.interrupted ? "interrupted" : result.completion.label,
+                        rows: result.rows, seconds: result.finishedAt - result.startedAt)))
+                    if let error = result.error {
+                        events.emit(.error(supplier: result.supplier, stage: error.stage, kind: error.kind))
+                    }
                     // Rows an earlier attempt committed are part of the file's result too.
                     if let earlier = retrying.removeValue(forKey: id), !result.isRolledBack {
                         result.addCounts(of: earlier.result)
                     }
                     let retried = await limiter.finished(file: id, supplier: supplier,
                                                          outcome: outcome(of: result), now: .now)
+                    let openings = await limiter.breakerOpenings
+                    if openings.count > breakerOpenings, let opening = openings.last {
+                        breakerOpenings = openings.count
+                        paused.insert(result.supplier)
+                        events.emit(.breakerOpened(supplier: result.supplier,
+                                                   untilSeconds: clock.timestamp(opening.until)))
+                    }
                     if retried {
+                        events.emit(.fileRetried(supplier: result.supplier, fileID: Int64(id)))
                         retrying[id] = (result, clock.timestamp())
                     } else {
                         jobs[id] = nil
@@ -77,6 +96,9 @@ struct FileScheduler: Sendable {
                     }
                     let startedAt = clock.timestamp(now)
                     inFlight += 1
+                    if paused.remove(job.file.supplier) != nil { events.emit(.breakerClosed(supplier: job.file.supplier)) }
+                    events.emit(.slotGranted(supplier: job.file.supplier, fileID: job.id,
+                                             waitSeconds: max(0, startedAt - job.queuedAt)))
                     group.addTask { .file(id: id, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
                 case .wait(let until):
                     waitForTimer(until: until, now: now, deadline: &timerDeadline, group: &group)

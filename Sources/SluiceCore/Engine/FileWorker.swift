@@ -5,11 +5,7 @@ import Logging
 struct FileResult: Sendable {
     var supplier: String
     var completion: FileCompletion
-    var rowsRead = 0
-    var rowsLoaded = 0
-    var rowsQuarantined = 0
-    var rowsFiltered = 0
-    var blankLinesSkipped = 0
+    var rows = RowCounts()
     var startedAt: Double
     var finishedAt: Double = 0
     /// Stopped early by a stop request; the checkpoint holds where to resume.
@@ -20,6 +16,8 @@ struct FileResult: Sendable {
     var retryAfter: Duration?
     /// Whether another attempt in this run could succeed.
     var retryable = true
+    /// Where this attempt went wrong, as fixed words for metrics: a stage and a kind.
+    var error: (stage: String, kind: String)?
 
     var isRolledBack: Bool {
         if case .rolledBack = completion { return true }
@@ -28,11 +26,7 @@ struct FileResult: Sendable {
 
     /// Adds an earlier attempt's committed rows.
     mutating func addCounts(of earlier: FileResult) {
-        rowsRead += earlier.rowsRead
-        rowsLoaded += earlier.rowsLoaded
-        rowsQuarantined += earlier.rowsQuarantined
-        rowsFiltered += earlier.rowsFiltered
-        blankLinesSkipped += earlier.blankLinesSkipped
+        rows += earlier.rows
         startedAt = min(startedAt, earlier.startedAt)
     }
 }
@@ -98,8 +92,11 @@ struct FileWorker: Sendable {
             guard FileSnapshot(path: job.file.path) == before else {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
-            return try await finish(&state, state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio))
+            let verdict = state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio)
+            if verdict != .done { state.result.error = ("validate", "error_budget") }
+            return try await finish(&state, verdict)
         } catch let error as ReadError {
+            state.result.error = ("read", "\(error.kind)")
             let reason = "\(job.file.supplier)/\(job.file.relativePath): \(error)"
             if error.kind == .changed {
                 state.abandonPending()
@@ -114,12 +111,13 @@ struct FileWorker: Sendable {
             }
             if error.kind == .empty { return try await finish(&state, .empty) }
             if definition.source.onCorrupt == .keep_good_rows, error.kind == .truncated {
-                let kept = "\(reason); the \(state.result.rowsRead + state.progress.rowsRead) rows before it were kept (on_corrupt: keep_good_rows)"
+                let kept = "\(reason); the \(state.result.rows.read + state.progress.rows.read) rows before it were kept (on_corrupt: keep_good_rows)"
                 state.quarantineWholeFile(kept, line: error.line, offset: error.offset)
                 return try await finish(&state, .damaged(reason: kept))
             }
             return try await finish(&state, .quarantined(reason: reason), line: error.line, offset: error.offset)
         } catch let rejection as FileRejection {
+            state.result.error = ("validate", "invalid_row")
             return try await finish(&state, .quarantined(reason: rejection.reason), line: rejection.line, offset: rejection.offset)
         }
     }
@@ -134,11 +132,7 @@ struct FileWorker: Sendable {
         }
         if case .rolledBack = completion {
             // Everything this file committed is taken back out, so it counts nothing.
-            state.result.rowsRead = 0
-            state.result.rowsLoaded = 0
-            state.result.rowsQuarantined = 0
-            state.result.rowsFiltered = 0
-            state.result.blankLinesSkipped = 0
+            state.result.rows = RowCounts()
             let record = state.job.record
             state.result.committed = FileRecord(id: record.id, supplier: record.supplier, relativePath: record.relativePath,
                                                 size: record.size, fingerprint: record.fingerprint, state: .failed)
@@ -148,8 +142,8 @@ struct FileWorker: Sendable {
         state.result.completion = completion
         if case .quarantined = completion {
             // None of a rejected file's rows load: everything read and not filtered counts as quarantined.
-            state.result.rowsLoaded = 0
-            state.result.rowsQuarantined = state.result.rowsRead - state.result.rowsFiltered
+            state.result.rows.loaded = 0
+            state.result.rows.quarantined = state.result.rows.read - state.result.rows.filtered
         }
         state.result.finishedAt = clock.timestamp()
         last.progress.finishedAt = state.result.finishedAt
@@ -215,7 +209,7 @@ struct FileRun {
     /// The pending batch has waited `maxDelay` for more rows (looked at every 64 rows, so a
     /// slow source's rows still reach the table in time and a fast one pays nothing).
     mutating func isOverdue(maxDelay: Duration) -> Bool {
-        guard progress.rowsRead & 63 == 0, progress.rowsRead > 0 else { return false }
+        guard progress.rows.read & 63 == 0, progress.rows.read > 0 else { return false }
         return ContinuousClock.now - batchBegan >= maxDelay
     }
 
@@ -229,29 +223,29 @@ struct FileRun {
 
     /// Moves the checkpoint to `next`, counting the blank lines skipped on the way.
     mutating func advance(to next: ResumePoint) {
-        progress.blankLinesSkipped += next.blankLinesBefore - progress.next.blankLinesBefore
+        progress.rows.blankLinesSkipped += next.blankLinesBefore - progress.next.blankLinesBefore
         progress.next = next
     }
 
     mutating func count(_ outcome: RowOutcome, raw: RawRow, rowNumber: Int, policy: InvalidRowPolicy) throws {
-        progress.rowsRead += 1
+        progress.rows.read += 1
         switch outcome {
         case .loaded:
-            progress.rowsLoaded += 1
+            progress.rows.loaded += 1
         case .filtered:
-            progress.rowsFiltered += 1
+            progress.rows.filtered += 1
         case .invalid(let reason):
             invalidThisAttempt += 1
             progress.rowsInvalid += 1
             switch policy {
             case .quarantine:
-                progress.rowsQuarantined += 1
+                progress.rows.quarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
                                                  reason: reason, raw: raw.raw))
             case .drop:
-                progress.rowsFiltered += 1
+                progress.rows.filtered += 1
             case .fail:
-                progress.rowsQuarantined += 1
+                progress.rows.quarantined += 1
                 quarantine.append(QuarantinedRow(line: raw.line, offset: raw.offset, rowNumber: rowNumber,
                                                  reason: reason, raw: raw.raw))
                 let place = "\(job.file.supplier)/\(job.file.relativePath) line \(raw.line), byte \(raw.offset)"
@@ -265,16 +259,9 @@ struct FileRun {
     mutating func takeBatch() -> LoadBatch {
         let taken = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath, rows: batch,
                               quarantine: quarantine, progress: progress)
-        result.rowsRead += progress.rowsRead
-        result.rowsLoaded += progress.rowsLoaded
-        result.rowsQuarantined += progress.rowsQuarantined
-        result.rowsFiltered += progress.rowsFiltered
-        result.blankLinesSkipped += progress.blankLinesSkipped
+        result.rows += progress.rows
         result.committed.next = progress.next
-        result.committed.rowsRead += progress.rowsRead
-        result.committed.rowsLoaded += progress.rowsLoaded
-        result.committed.rowsQuarantined += progress.rowsQuarantined
-        result.committed.rowsFiltered += progress.rowsFiltered
+        result.committed.rows += progress.rows
         result.committed.rowsInvalid += progress.rowsInvalid
         batch = RowBatch(columnCount: columnCount,
                          expectedRows: Self.expectedRows(job.file, from: progress.next.offset, batchRows: batchRows))
@@ -296,8 +283,8 @@ struct FileRun {
 
     /// Rows of the pending batch will not load; they stay counted as read and become quarantined.
     mutating func discardPendingRows() {
-        progress.rowsQuarantined += progress.rowsLoaded
-        progress.rowsLoaded = 0
+        progress.rows.quarantined += progress.rows.loaded
+        progress.rows.loaded = 0
         batch = RowBatch(columnCount: columnCount)
     }
 
@@ -307,7 +294,7 @@ struct FileRun {
 
     /// Past the error budget the whole file is quarantined; counts include earlier attempts.
     func budgetVerdict(maxInvalidRatio: Double) -> FileCompletion {
-        let read = job.record.rowsRead + result.rowsRead + progress.rowsRead
+        let read = job.record.rows.read + result.rows.read + progress.rows.read
         let invalid = job.record.rowsInvalid + invalidThisAttempt
         guard read > 0, Double(invalid) / Double(read) > maxInvalidRatio else { return .done }
         let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }

@@ -14,7 +14,7 @@ struct Loader {
     /// ...for at most this long.
     var linger = Duration.milliseconds(20)
     let clock: RunClock
-    let onCommit: @Sendable ([LoadBatch]) -> Void
+    let events: EngineEvents
 
     /// Runs until the queue is finished.
     /// - Throws: the sink's error; the queue is then failed so no producer waits forever.
@@ -35,6 +35,7 @@ struct Loader {
                 takeReady()
             }
             let batches = items.map(\.batch)
+            let began = ContinuousClock.now
             do {
                 try sink.commit(batches, at: clock.timestamp())
             } catch {
@@ -42,7 +43,12 @@ struct Loader {
                 for item in items + dropped { item.committed?.fail(error) }
                 throw error
             }
-            onCommit(batches)
+            events.emit(.batchCommitted(
+                files: batches.compactMap { batch in
+                    batch.settled != nil ? nil : CommittedFile(supplier: batch.supplier, fileID: batch.progress.fileID,
+                                                              rows: batch.progress.rows, outcome: batch.progress.completion?.label)
+                },
+                seconds: (ContinuousClock.now - began).inSeconds, at: clock.timestamp(), queueRows: queue.heldWeight))
             for item in items { item.committed?.succeed() }
         }
     }

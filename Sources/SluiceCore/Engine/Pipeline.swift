@@ -23,10 +23,8 @@ public struct Pipeline: Sendable {
     public var maxRowsPerCommit = 32_768
     /// Files registered per store transaction: a large listing's records are never all held at once.
     public var registrationSlice = 2_048
-    /// Called after each commit with the batches it held (progress reporting).
-    public var onCommit: @Sendable ([LoadBatch]) -> Void = { _ in }
-    /// Called with the number of files each delivery handed to the scheduler (progress reporting).
-    public var onQueued: @Sendable (Int) -> Void = { _ in }
+    /// Who hears what the engine does: metrics, progress, logs.
+    public var events = EngineEvents()
     /// Set from a signal handler to stop cleanly.
     public var stop = StopRequest()
 
@@ -50,10 +48,14 @@ public struct Pipeline: Sendable {
         try sink.prepare(columns: plan.columns)
         let tally = SharedTally(RunTally(suppliers: feed.suppliers))
         let runID = try store.beginRun(at: clock.timestamp())
+        let roster = SupplierRoster(definition: definition, suppliers: feed.suppliers)
+        events.emit(.runStarted(runID: runID, suppliers: zip(roster.names, roster.limits).map {
+            SupplierCap(supplier: $0, cap: $1.cap)
+        }))
         let problems = Mutex<[DiscoveryProblem]>([])
         let openings: [BreakerOpening]
         do {
-            openings = try await process(feed, clock: clock, tally: tally, seed: UInt64(bitPattern: runID)) { found in
+            openings = try await process(feed, roster: roster, clock: clock, tally: tally, seed: UInt64(bitPattern: runID)) { found in
                 problems.withLock { $0 += found }
             }
         } catch {
@@ -68,7 +70,7 @@ public struct Pipeline: Sendable {
                                  stoppedBySignal: stop.signal)
         summary.problems = problems.withLock { $0 }.map(\.description) + final.problems
         try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
-                            summary: "\(summary.total.rowsLoaded) loaded, \(summary.total.rowsQuarantined) quarantined",
+                            summary: "\(summary.total.rows.loaded) loaded, \(summary.total.rows.quarantined) quarantined",
                             breakerOpenings: openings)
         return summary
     }
@@ -85,6 +87,7 @@ public struct Pipeline: Sendable {
         where seen.insert(name).inserted && roster.index(of: name).isNew {
             logger.info("a new supplier joined", metadata: ["supplier": "\(name)"])
             tally.update { $0.add(supplier: name) }
+            if let limits = roster.limits.last { events.emit(.supplierJoined(SupplierCap(supplier: name, cap: limits.cap))) }
         }
         let names = roster.names
         var arrival = Arrival(jobs: Array(repeating: [], count: names.count), suppliers: roster.limits)
@@ -92,6 +95,7 @@ public struct Pipeline: Sendable {
         for problem in discovery.problems {
             logger.warning("a delivery was not taken", metadata: ["supplier": "\(problem.supplier)", "file": "\(problem.relativePath)", "reason": "\(problem.reason)"])
             tally.update { $0.update(problem.supplier) { $0.filesFailed += 1 } }
+            events.emit(.error(supplier: problem.supplier, stage: "discover", kind: "not_taken"))
         }
         var pending = 0
         for start in stride(from: 0, to: discovery.files.count, by: registrationSlice) {
@@ -115,6 +119,9 @@ public struct Pipeline: Sendable {
                 }
             }
         }
+        for (supplier, jobs) in arrival.jobs.enumerated() where !jobs.isEmpty {
+            events.emit(.filesQueued(supplier: names[supplier], count: jobs.count))
+        }
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovery.files.count)", "files.pending": "\(pending)"])
         let order = definition.limits.order
@@ -133,25 +140,25 @@ public struct Pipeline: Sendable {
 
     /// The feed, the scheduler and the loader run side by side; the loader ends when the last
     /// file is in, and the scheduler when the feed has ended and nothing is left to start.
-    private func process(_ feed: any FileFeed, clock: RunClock, tally: SharedTally, seed: UInt64,
+    private func process(_ feed: any FileFeed, roster: SupplierRoster, clock: RunClock, tally: SharedTally, seed: UInt64,
                          problems: @escaping @Sendable ([DiscoveryProblem]) -> Void) async throws -> [BreakerOpening] {
         let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
-        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, onCommit: onCommit)
+        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, events: events)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
         // Loaded files waiting to be archived or deleted: a few groups' worth at most.
         let settles = BoundedQueue<SettleRequest>(capacity: 1_024)
         let settleStage = SettleStage(settler: settler, requests: settles, loader: queue, logger: logger) { job, problem in
             tally.update { $0.settleFailed(job.file.supplier, file: Int(job.id), problem: problem) }
+            events.emit(.error(supplier: job.file.supplier, stage: "settle", kind: "settle_failed"))
         }
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
                                 stop: stop, settleRequests: settler.action == .keep ? nil : settles, logger: logger,
                                 validators: definition.schema.columns.map(ColumnValidator.init))
-        let roster = SupplierRoster(definition: definition, suppliers: feed.suppliers)
         let limits = definition.limits
         let limiter = Limiter(SchedulerStateMachine(
             suppliers: roster.limits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
             spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed))
-        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock)
+        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock, events: events)
         // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
         let arrivals = BoundedQueue<Arrival>(capacity: 2)
 
@@ -168,7 +175,6 @@ public struct Pipeline: Sendable {
             problems(discovery.problems)
             let (arrival, unsettled) = try register(discovery, roster: roster, tally: tally, at: clock.timestamp())
             if discovery.files.count > registrationSlice { returnFreedMemory() }
-            onQueued(arrival.jobs.reduce(0) { $0 + $1.count })
             try await settleUnsettled(unsettled)
             try await arrivals.send(arrival)
         }

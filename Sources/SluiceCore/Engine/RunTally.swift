@@ -33,11 +33,7 @@ struct RunTally {
     mutating func add(_ result: FileResult, file: Int) {
         guard let index = supplierIndex[result.supplier] else { return }
         summaries[index].files += 1
-        summaries[index].rowsRead += result.rowsRead
-        summaries[index].rowsLoaded += result.rowsLoaded
-        summaries[index].rowsQuarantined += result.rowsQuarantined
-        summaries[index].rowsFiltered += result.rowsFiltered
-        summaries[index].blankLinesSkipped += result.blankLinesSkipped
+        summaries[index].rows += result.rows
         switch result.completion {
         case .done, .empty:
             break

@@ -70,10 +70,8 @@ public struct FileRecord: Sendable, Equatable {
     public var fingerprint: String
     public var state: FileState
     public var next: ResumePoint
-    public var rowsRead: Int
-    public var rowsLoaded: Int
-    public var rowsQuarantined: Int
-    public var rowsFiltered: Int
+    /// What the file's committed batches did with its rows, over every attempt.
+    public var rows: RowCounts
     public var attempts: Int
     public var lastError: String?
     /// Rows that failed validation so far, whatever the policy did with them.
@@ -84,8 +82,7 @@ public struct FileRecord: Sendable, Equatable {
     public var registeredNow = false
 
     public init(id: Int64, supplier: String, relativePath: String, size: Int64, fingerprint: String,
-                state: FileState, next: ResumePoint = .start, rowsRead: Int = 0, rowsLoaded: Int = 0,
-                rowsQuarantined: Int = 0, rowsFiltered: Int = 0, attempts: Int = 0, lastError: String? = nil,
+                state: FileState, next: ResumePoint = .start, rows: RowCounts = RowCounts(), attempts: Int = 0, lastError: String? = nil,
                 settled: Bool = false) {
         self.settled = settled
         self.id = id
@@ -95,10 +92,7 @@ public struct FileRecord: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.state = state
         self.next = next
-        self.rowsRead = rowsRead
-        self.rowsLoaded = rowsLoaded
-        self.rowsQuarantined = rowsQuarantined
-        self.rowsFiltered = rowsFiltered
+        self.rows = rows
         self.attempts = attempts
         self.lastError = lastError
     }

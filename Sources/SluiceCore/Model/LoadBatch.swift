@@ -20,14 +20,9 @@ public struct FileProgress: Sendable {
     public var fileID: Int64
     /// Where reading resumes after this batch.
     public var next: ResumePoint
-    public var rowsRead = 0
-    public var rowsLoaded = 0
-    public var rowsQuarantined = 0
-    public var rowsFiltered = 0
+    public var rows = RowCounts()
     /// Rows that failed validation, whatever the policy did with them (for the error budget).
     public var rowsInvalid = 0
-    /// Blank lines skipped (not rows: read = loaded + quarantined + filtered leaves them out).
-    public var blankLinesSkipped = 0
     /// Set on the first batch of an attempt: when the file's slot was granted (Unix seconds).
     public var startedAt: Double?
     /// Set with `startedAt`: when the file became eligible to start, so the slot wait is known.

@@ -15,19 +15,14 @@ public struct SupplierSummary: Sendable, Equatable {
     public var breakerOpenings = 0
     /// Loaded files that could not be archived or deleted.
     public var settleFailures = 0
-    public var rowsRead = 0
-    public var rowsLoaded = 0
-    public var rowsQuarantined = 0
-    public var rowsFiltered = 0
-    /// Blank lines skipped (`blank_lines: skip`); not rows, so not part of the reconciliation.
-    public var blankLinesSkipped = 0
+    public var rows = RowCounts()
     /// From the supplier's first file start to its last file finish.
     public var seconds = 0.0
 
     public init(supplier: String) { self.supplier = supplier }
 
     /// read = loaded + quarantined + filtered.
-    public var reconciles: Bool { rowsRead == rowsLoaded + rowsQuarantined + rowsFiltered }
+    public var reconciles: Bool { rows.reconciles }
 
     mutating func add(_ other: SupplierSummary) {
         files += other.files
@@ -37,11 +32,7 @@ public struct SupplierSummary: Sendable, Equatable {
         filesInterrupted += other.filesInterrupted
         breakerOpenings += other.breakerOpenings
         settleFailures += other.settleFailures
-        rowsRead += other.rowsRead
-        rowsLoaded += other.rowsLoaded
-        rowsQuarantined += other.rowsQuarantined
-        rowsFiltered += other.rowsFiltered
-        blankLinesSkipped += other.blankLinesSkipped
+        rows += other.rows
     }
 }
 
@@ -96,8 +87,8 @@ public struct RunSummary: Sendable {
     }
 
     private static func cells(_ s: SupplierSummary) -> [String] {
-        [s.supplier, String(s.files), String(s.skipped), String(s.rowsRead), String(s.rowsLoaded),
-         String(s.rowsQuarantined), String(s.rowsFiltered), String(s.blankLinesSkipped), String(s.filesQuarantined + s.filesFailed),
+        [s.supplier, String(s.files), String(s.skipped), String(s.rows.read), String(s.rows.loaded),
+         String(s.rows.quarantined), String(s.rows.filtered), String(s.rows.blankLinesSkipped), String(s.filesQuarantined + s.filesFailed),
          String(s.breakerOpenings), String(format: "%.1f", s.seconds)]
     }
 }

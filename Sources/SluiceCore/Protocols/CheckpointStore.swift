@@ -60,10 +60,8 @@ public struct FileTiming: Sendable {
 public struct SupplierStatus: Sendable, Equatable {
     public var supplier: String
     public var files: [FileState: Int] = [:]
-    public var rowsLoaded = 0
-    public var rowsQuarantined = 0
-    /// Blank lines skipped in its files (not rows).
-    public var blankLinesSkipped = 0
+    /// Rows of its files that are not superseded, blank lines skipped among them.
+    public var rows = RowCounts()
     /// Last error of a failed or quarantined file, if any.
     public var lastError: String?
     /// When the supplier's last file finished (Unix seconds).

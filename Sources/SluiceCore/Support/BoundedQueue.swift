@@ -24,6 +24,9 @@ final class BoundedQueue<Element: Sendable>: Sendable {
     private let weigh: @Sendable (Element) -> Int
     private let state = Mutex(State())
 
+    /// The weight held now.
+    var heldWeight: Int { state.withLock { $0.weight } }
+
     init(capacity: Int, weight: @escaping @Sendable (Element) -> Int = { _ in 1 }) {
         precondition(capacity > 0)
         self.capacity = capacity

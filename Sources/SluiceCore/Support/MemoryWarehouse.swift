@@ -33,10 +33,7 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                 let index = Int(progress.fileID) - 1
                 guard state.files.indices.contains(index) else { continue }
                 state.files[index].next = progress.next
-                state.files[index].rowsRead += progress.rowsRead
-                state.files[index].rowsLoaded += progress.rowsLoaded
-                state.files[index].rowsQuarantined += progress.rowsQuarantined
-                state.files[index].rowsFiltered += progress.rowsFiltered
+                state.files[index].rows += progress.rows
                 state.files[index].rowsInvalid += progress.rowsInvalid
                 if let started = progress.startedAt {
                     state.files[index].attempts += 1
@@ -84,9 +81,7 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                 var status = SupplierStatus(supplier: supplier)
                 for file in files {
                     status.files[file.state, default: 0] += 1
-                    status.rowsLoaded += file.rowsLoaded
-                    status.rowsQuarantined += file.rowsQuarantined
-                    status.blankLinesSkipped += file.next.blankLinesBefore
+                    status.rows += file.rows
                 }
                 return status
             }.sorted { $0.supplier < $1.supplier }

@@ -27,6 +27,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var lock: LockOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
     func run() async throws {
         let (definition, plan) = try options.load()
         let stop = StopRequest()
@@ -36,17 +38,20 @@ struct Run: AsyncParsableCommand {
         var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
         runOptions.dryRun = dryRun
         lock.apply(to: &runOptions)
+        let recorder = metrics.start(pipeline: definition.name)
+        if let recorder { runOptions.observers.append(recorder.observer) }
+        defer { metrics.write(recorder?.registry) }
         let summary = try await withStoreExitCodes("run", definition.name, lock: lock) { [runOptions] in
             try await runPipeline(definition: definition, plan: plan, options: runOptions)
         }
         print(summary.table())
         let total = summary.total
         print("")
-        print(dryRun ? "dry run: \(total.rowsLoaded) rows would load; nothing was stored"
-                     : "loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path)")
-        print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
+        print(dryRun ? "dry run: \(total.rows.loaded) rows would load; nothing was stored"
+                     : "loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.database.path)")
+        print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)")
-              + (total.blankLinesSkipped > 0 ? "; \(total.blankLinesSkipped) blank \(total.blankLinesSkipped == 1 ? "line" : "lines") skipped" : ""))
+              + (total.rows.blankLinesSkipped > 0 ? "; \(total.rows.blankLinesSkipped) blank \(total.rows.blankLinesSkipped == 1 ? "line" : "lines") skipped" : ""))
         for problem in summary.problems.prefix(20) { print("  \(problem)") }
         if summary.problems.count > 20 { print("  ... and \(summary.problems.count - 20) more") }
         if total.filesQuarantined + total.filesFailed > 0 {

@@ -29,6 +29,8 @@ struct Stream: AsyncParsableCommand {
 
     @OptionGroup var lock: LockOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
     func validate() throws {
         guard parseDuration(shutdownTimeout) != nil else {
             throw ValidationError("--shutdown-timeout \(shutdownTimeout) is not a duration: use e.g. 10s or 1m")
@@ -44,14 +46,17 @@ struct Stream: AsyncParsableCommand {
         var runOptions = RunOptions(progressInterval: progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil,
                                     logger: Logger(label: "sluice"), stop: stop)
         lock.apply(to: &runOptions)
+        let recorder = metrics.start(pipeline: definition.name)
+        if let recorder { runOptions.observers.append(recorder.observer) }
+        defer { metrics.write(recorder?.registry) }
         let summary = try await withStoreExitCodes("stream", definition.name, lock: lock) { [runOptions] in
             try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
         }
         print(summary.table())
         let total = summary.total
         print("")
-        print("stopped: loaded \(total.rowsLoaded) rows into \(definition.load.table) in \(definition.load.database.path); every checkpoint is committed")
-        print("read \(total.rowsRead) = loaded \(total.rowsLoaded) + quarantined \(total.rowsQuarantined) + filtered \(total.rowsFiltered)"
+        print("stopped: loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.database.path); every checkpoint is committed")
+        print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
         for problem in summary.problems.prefix(20) { print("  \(problem)") }
     }
