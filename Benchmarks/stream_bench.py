@@ -60,7 +60,7 @@ def run_batch(root, database, archive, extra=()):
 
 
 def start_stream(root, database, archive, extra=()):
-    command = [SLUICE, "stream", PIPELINE, "--progress", "0", *overrides(root, database, archive, list(extra))]
+    command = [SLUICE, "stream", PIPELINE, "--progress", "0", "--metrics-address", "127.0.0.1:0", *overrides(root, database, archive, list(extra))]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 

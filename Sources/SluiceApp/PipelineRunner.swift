@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SluiceCSV
 import SluiceCore
+import SluiceObservability
 import SluiceSQLite
 
 /// What `sluice run` can be asked to do besides the definition.
@@ -15,6 +17,12 @@ public struct RunOptions: Sendable {
     public var dryRun = false
     /// Who else hears the engine's events (metrics, for one).
     public var observers: [any EngineObserver] = []
+    /// Services that run beside the pipeline in its `ServiceGroup` (the monitoring server),
+    /// started before it and stopped after it.
+    public var services: [any Service] = []
+    /// Awaited before the pipeline starts, with the services running: the monitoring server is
+    /// listening. When a service fails first, the pipeline never starts.
+    public var beforeStart: @Sendable () async throws -> Void = {}
     /// Whether to wait for a store another run is writing, and how long.
     public var lockWait = LockWait.none
     /// Called once when the store is held by another run and this run starts to wait for it.
@@ -77,8 +85,22 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
                             logger: options.logger)
     pipeline.stop = options.stop
     let meter = options.progressInterval.map(ProgressMeter.init)
-    pipeline.events = EngineEvents(options.observers + (meter.map { [$0] } ?? []))
-    return try await serve(pipeline, feed: ListingFeed(source), logger: options.logger)
+    let latencies = StageLatencies()
+    pipeline.events = EngineEvents(options.observers + [latencies] + (meter.map { [$0] } ?? []))
+    let summary = try await serve(pipeline, feed: ListingFeed(source), options: options)
+    keep(latencies, in: store, logger: options.logger)
+    return summary
+}
+
+/// Records the run's latency percentiles per stage for `sluice report`; they describe the
+/// run and are not part of its data, so failing to keep them is a warning.
+func keep(_ latencies: StageLatencies, in store: any CheckpointStore, logger: Logger) {
+    guard let runID = latencies.runID else { return }
+    do {
+        try store.recordStageLatencies(latencies.summary(), run: runID)
+    } catch {
+        logger.warning("could not keep the run's stage latencies", metadata: ["run.id": "\(runID)", "error": "\(error)"])
+    }
 }
 
 /// Files and rows per supplier from the store: the data behind `sluice status`.

@@ -9,10 +9,12 @@ final class PipelineService: Service {
     private let pipeline: Pipeline
     private let feed: any FileFeed
     private let result = Mutex<RunSummary?>(nil)
+    private let beforeStart: @Sendable () async throws -> Void
 
-    init(pipeline: Pipeline, feed: any FileFeed) {
+    init(pipeline: Pipeline, feed: any FileFeed, beforeStart: @escaping @Sendable () async throws -> Void = {}) {
         self.pipeline = pipeline
         self.feed = feed
+        self.beforeStart = beforeStart
     }
 
     /// The summary once `run` has returned.
@@ -20,6 +22,7 @@ final class PipelineService: Service {
 
     func run() async throws {
         let stop = pipeline.stop
+        try await beforeStart()
         let summary = try await withGracefulShutdownHandler {
             try await pipeline.run(feed)
         } onGracefulShutdown: {

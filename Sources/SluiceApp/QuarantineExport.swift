@@ -14,8 +14,8 @@ public func readQuarantine(_ definition: PipelineDefinition, limit: Int?) throws
 public func quarantineCSV(_ entries: [QuarantineEntry]) -> String {
     var lines = ["supplier,file,kind,line,byte_offset,row_number,reason,raw"]
     for entry in entries {
-        let cells = [entry.supplier, entry.file, entry.kind, entry.line.map(String.init) ?? "",
-                     entry.byteOffset.map(String.init) ?? "", entry.rowNumber.map(String.init) ?? "", entry.reason,
+        let cells: [String] = [entry.supplier, entry.file, entry.kind, entry.line.map { String($0) } ?? "",
+                     entry.byteOffset.map { String($0) } ?? "", entry.rowNumber.map { String($0) } ?? "", entry.reason,
                      entry.raw.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines) } ?? ""]
         lines.append(cells.map { csvCell(neutralised($0)) }.joined(separator: ","))
     }

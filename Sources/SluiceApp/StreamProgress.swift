@@ -35,8 +35,8 @@ final class StreamProgress: EngineObserver {
                 }
                 state.lastCommit = .now
             }
-        case .filesQueued(_, let count):
-            state.withLock { $0.queued += count }
+        case .filesQueued(_, let fileIDs):
+            state.withLock { $0.queued += fileIDs.count }
         case .pollCycle(let supplier, let waiting):
             state.withLock { $0.waiting[supplier] = waiting }
         default:

@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import SluiceCSV
 import SluiceCore
+import SluiceObservability
 import UnixSignals
 
 /// Watches the suppliers' directories and loads files as they become complete, until a
@@ -20,23 +21,28 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     pipeline.stop = options.stop
     var feed = DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger)
     let progress = options.progressInterval.map(StreamProgress.init)
-    pipeline.events = EngineEvents(options.observers + (progress.map { [$0] } ?? []))
+    let latencies = StageLatencies()
+    pipeline.events = EngineEvents(options.observers + [latencies] + (progress.map { [$0] } ?? []))
     feed.events = pipeline.events
     let printer = progress.map { progress in Task { await progress.run() } }
     defer { printer?.cancel() }
-    return try await serve(pipeline, feed: feed, logger: options.logger, shutdownTimeout: shutdownTimeout)
+    let summary = try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+    keep(latencies, in: store, logger: options.logger)
+    return summary
 }
 
 /// Runs the pipeline over the feed as a service in a `ServiceGroup`, which turns SIGTERM and
 /// SIGINT into a graceful shutdown (bounded by `shutdownTimeout` when given), and returns its
 /// summary. Both `run` and `stream` live this way.
 /// - Throws: what the pipeline throws.
-func serve(_ pipeline: Pipeline, feed: any FileFeed, logger: Logger, shutdownTimeout: Duration? = nil) async throws -> RunSummary {
-    let service = PipelineService(pipeline: pipeline, feed: feed)
+func serve(_ pipeline: Pipeline, feed: any FileFeed, options: RunOptions, shutdownTimeout: Duration? = nil) async throws -> RunSummary {
+    let service = PipelineService(pipeline: pipeline, feed: feed, beforeStart: options.beforeStart)
     // A batch's pipeline ends by itself once the feed has: that ends the group, and is no failure.
     let entry = ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-    var configuration = ServiceGroupConfiguration(services: [entry],
-                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    // The group stops its services last to first: the pipeline drains before the server goes.
+    let services = options.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+    var configuration = ServiceGroupConfiguration(services: services + [entry],
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: options.logger)
     configuration.maximumGracefulShutdownDuration = shutdownTimeout
     try await ServiceGroup(configuration: configuration).run()
     guard let summary = service.summary else { throw StoreError("the pipeline ended without a summary") }

@@ -38,6 +38,8 @@ final class CSVRecordReader: RecordReader {
     /// Whole lines are split here where they can be, instead of by libcsv (off only to compare the two in tests).
     var splitsWholeLines = true
     private(set) var header: [String] = []
+    /// Time spent in the byte stream's reads (and inflating), timed once per chunk.
+    private(set) var readSeconds = 0.0
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
     /// - Throws: `ReadError`.
@@ -372,7 +374,9 @@ final class CSVRecordReader: RecordReader {
             chunkEnd = remaining
         }
         guard chunkEnd < chunk.count else { return }
+        let began = ContinuousClock.now
         let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[chunkEnd...]))
+        readSeconds += (ContinuousClock.now - began).inSeconds
         if count == 0 { streamEnded = true }
         chunkEnd += count
     }

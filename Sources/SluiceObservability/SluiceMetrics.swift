@@ -10,6 +10,7 @@ public final class SluiceMetrics: EngineObserver {
     public static let help: [String: String] = [
         "sluice_files_total": "Files whose attempt ended, by outcome (done, empty, quarantined, damaged, failed, rolled_back).",
         "sluice_rows_total": "Committed rows by outcome: loaded, quarantined, filtered; read is their sum.",
+        "sluice_bytes_read_total": "Bytes of CSV text the committed rows were read from (after gunzip).",
         "sluice_errors_total": "Failures by stage (discover, read, validate, settle) and kind.",
         "sluice_retries_total": "File attempts that failed for a passing reason and were queued again.",
         "sluice_slots_in_use": "Files of the supplier being read now.",
@@ -81,6 +82,7 @@ public final class SluiceMetrics: EngineObserver {
         Gauge(label: "sluice_slots_cap", dimensions: labels(supplier.supplier), factory: factory).record(supplier.cap)
         Gauge(label: "sluice_slots_in_use", dimensions: labels(supplier.supplier), factory: factory).record(0)
         Gauge(label: "sluice_breaker_open", dimensions: labels(supplier.supplier), factory: factory).record(0)
+        Counter(label: "sluice_bytes_read_total", dimensions: labels(supplier.supplier), factory: factory).increment(by: 0)
         for outcome in ["loaded", "quarantined", "filtered"] {
             Counter(label: "sluice_rows_total", dimensions: labels(supplier.supplier, ("outcome", outcome)), factory: factory)
                 .increment(by: 0)
@@ -92,6 +94,10 @@ public final class SluiceMetrics: EngineObserver {
         for (outcome, count) in rows where count > 0 {
             Counter(label: "sluice_rows_total", dimensions: labels(file.supplier, ("outcome", outcome)), factory: factory)
                 .increment(by: count)
+        }
+        if file.bytes > 0 {
+            Counter(label: "sluice_bytes_read_total", dimensions: labels(file.supplier), factory: factory)
+                .increment(by: Int(file.bytes))
         }
         if let outcome = file.outcome {
             Counter(label: "sluice_files_total", dimensions: labels(file.supplier, ("outcome", outcome)), factory: factory)

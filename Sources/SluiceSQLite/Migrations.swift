@@ -108,6 +108,19 @@ enum Migrations {
                 PRIMARY KEY (pipeline, supplier, path)
             );
             """),
+        // Each run's latency percentiles per stage, for `sluice report`.
+        ("v9-run-stages", """
+            CREATE TABLE sluice_run_stages (
+                run_id INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                p50 REAL NOT NULL,
+                p95 REAL NOT NULL,
+                p99 REAL NOT NULL,
+                max REAL NOT NULL,
+                PRIMARY KEY (run_id, stage)
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -34,6 +34,24 @@ extension SQLiteWarehouse {
         }
     }
 
+    public func recordStageLatencies(_ latencies: [StageLatency], run id: Int64) throws {
+        try database.transaction {
+            let insert = try database.prepare("""
+                INSERT OR REPLACE INTO sluice_run_stages (run_id, stage, count, p50, p95, p99, max) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for latency in latencies {
+                insert.bind(1, id)
+                insert.bind(2, latency.stage)
+                insert.bind(3, Int64(latency.count))
+                insert.bind(4, latency.p50)
+                insert.bind(5, latency.p95)
+                insert.bind(6, latency.p99)
+                insert.bind(7, latency.max)
+                try insert.run()
+            }
+        }
+    }
+
     public func status() throws -> [SupplierStatus] {
         var bySupplier: [String: SupplierStatus] = [:]
         // A store last written before blank lines were counted (read-only here, so not migrated) has none.

@@ -14,7 +14,8 @@ import Testing
 
     /// Settings that keep the tests quick: a short minimum age and poll interval.
     func settings(database: String, _ extra: [String] = []) -> [String] {
-        ["--set", "source.root=\(suppliers)", "--set", "load.database=\(database)",
+        // Port 0: streams of tests running side by side never contend for the default port.
+        ["--metrics-address", "127.0.0.1:0", "--set", "source.root=\(suppliers)", "--set", "load.database=\(database)",
          "--set", "settle.after_load=keep", "--set", "schema.max_invalid_ratio=1",
          "--set", "source.min_age=300ms", "--set", "source.poll_interval=100ms"] + extra.flatMap { ["--set", $0] }
     }

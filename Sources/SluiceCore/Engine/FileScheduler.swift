@@ -1,3 +1,5 @@
+import Logging
+
 /// Starts files as the limiter allows, each as a child task, and hands on their final results.
 ///
 /// Files arrive over time, a delivery at a time; the scheduler ends once the feed has ended
@@ -10,6 +12,7 @@ struct FileScheduler: Sendable {
     let stop: StopRequest
     let clock: RunClock
     let events: EngineEvents
+    let logger: Logger
 
     /// How often a scheduler that is only waiting looks at the stop request.
     static let stopCheck = Duration.milliseconds(200)
@@ -46,6 +49,7 @@ struct FileScheduler: Sendable {
                     if let error = result.error {
                         events.emit(.error(supplier: result.supplier, stage: error.stage, kind: error.kind))
                     }
+                    log(result, id: id)
                     // Rows an earlier attempt committed are part of the file's result too.
                     if let earlier = retrying.removeValue(forKey: id), !result.isRolledBack {
                         result.addCounts(of: earlier.result)
@@ -124,6 +128,22 @@ struct FileScheduler: Sendable {
         }
         // Files a stop left waiting for their retry end with their last attempt.
         for (id, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, id) }
+    }
+
+    /// One line per attempt: info when it loaded, a warning with the reason when it did not.
+    private func log(_ result: FileResult, id: Int) {
+        let outcome = result.interrupted ? "interrupted" : result.completion.label
+        var metadata: Logger.Metadata = [
+            "supplier": "\(result.supplier)", "file.id": "\(id)", "file": "\(result.committed.relativePath)",
+            "outcome": "\(outcome)", "rows.read": "\(result.rows.read)", "rows.loaded": "\(result.rows.loaded)",
+            "rows.quarantined": "\(result.rows.quarantined)", "seconds": "\(result.finishedAt - result.startedAt)"]
+        switch result.completion {
+        case .done, .empty:
+            logger.info("file read", metadata: metadata)
+        case .quarantined(let reason), .failed(let reason), .damaged(let reason), .rolledBack(let reason):
+            metadata["reason"] = "\(reason)"
+            logger.warning("file not loaded", metadata: metadata)
+        }
     }
 
     /// Wakes at least every 200 ms, so a stop request is seen even during a long backoff.

@@ -59,9 +59,10 @@ struct FileWorker: Sendable {
             var options = definition.source.reader
             options.encoding = definition.source.suppliers.first { $0.name == job.file.supplier }?.encoding ?? options.encoding
             let reader = try await readers.open(job.file, resume: job.record.next, options: options)
+            state.reader = reader
             if job.record.next.offset > 0 {
                 logger.info("resuming a partly loaded file", metadata: [
-                    "supplier": "\(job.file.supplier)", "file": "\(job.file.relativePath)",
+                    "supplier": "\(job.file.supplier)", "file.id": "\(job.id)", "file": "\(job.file.relativePath)",
                     "resume.offset": "\(job.record.next.offset)", "resume.row": "\(job.record.next.rowsBefore)",
                     "resume.seconds": "\((ContinuousClock.now - opening).inSeconds)"])
             }
@@ -87,6 +88,7 @@ struct FileWorker: Sendable {
                 if stop.isRequested { return try await interrupt(&state) }
                 if state.isFull || state.isOverdue(maxDelay: definition.source.maxDelay) {
                     try await send(state.takeBatch(), wait: false)
+                    state.restartBatchClock()
                 }
             }
             guard FileSnapshot(path: job.file.path) == before else {
@@ -187,6 +189,10 @@ struct FileRun {
     private var invalidThisAttempt = 0
     /// Where the last batch handed to the loader leaves the checkpoint.
     private var committedNext: ResumePoint
+    /// The file's reader once open: it says how long reading took, apart from parsing.
+    var reader: (any RecordReader)?
+    /// The reader's read seconds when the pending batch was begun.
+    private var readSecondsBefore = 0.0
 
     init(job: FileJob, startedAt: Double, batchRows: Int, columnCount: Int) {
         self.job = job
@@ -203,8 +209,12 @@ struct FileRun {
 
     var isFull: Bool { batch.rowCount + quarantine.count >= batchRows }
 
-    /// When the pending batch was begun, for `max_delay`.
+    /// When the pending batch was begun, for `max_delay` and the batch's stage times.
     private var batchBegan = ContinuousClock.now
+
+    /// The batch's time starts again once the loader's queue took the last one: time spent
+    /// waiting for room there is the queue's, not parsing.
+    mutating func restartBatchClock() { batchBegan = .now }
 
     /// The pending batch has waited `maxDelay` for more rows (looked at every 64 rows, so a
     /// slow source's rows still reach the table in time and a fast one pays nothing).
@@ -257,8 +267,13 @@ struct FileRun {
 
     /// Hands over the pending batch with its checkpoint and starts a new one.
     mutating func takeBatch() -> LoadBatch {
-        let taken = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath, rows: batch,
+        var taken = LoadBatch(supplier: job.file.supplier, file: job.file.relativePath, rows: batch,
                               quarantine: quarantine, progress: progress)
+        let readSeconds = reader?.readSeconds ?? 0
+        let built = (ContinuousClock.now - batchBegan).inSeconds
+        taken.stages = BatchStages(read: readSeconds - readSecondsBefore, parseValidate: max(0, built - (readSeconds - readSecondsBefore)))
+        taken.bytes = max(0, progress.next.offset - committedNext.offset)
+        readSecondsBefore = readSeconds
         result.rows += progress.rows
         result.committed.next = progress.next
         result.committed.rows += progress.rows

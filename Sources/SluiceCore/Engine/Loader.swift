@@ -34,8 +34,12 @@ struct Loader {
                 try? await Task.sleep(for: .milliseconds(1))
                 takeReady()
             }
-            let batches = items.map(\.batch)
             let began = ContinuousClock.now
+            let batches = items.map { item in
+                var batch = item.batch
+                batch.stages.queueWait = (began - item.sentAt).inSeconds
+                return batch
+            }
             do {
                 try sink.commit(batches, at: clock.timestamp())
             } catch {
@@ -46,7 +50,8 @@ struct Loader {
             events.emit(.batchCommitted(
                 files: batches.compactMap { batch in
                     batch.settled != nil ? nil : CommittedFile(supplier: batch.supplier, fileID: batch.progress.fileID,
-                                                              rows: batch.progress.rows, outcome: batch.progress.completion?.label)
+                                                              rows: batch.progress.rows, bytes: batch.bytes, stages: batch.stages,
+                                                              outcome: batch.progress.completion?.label)
                 },
                 seconds: (ContinuousClock.now - began).inSeconds, at: clock.timestamp(), queueRows: queue.heldWeight))
             for item in items { item.committed?.succeed() }

@@ -2,6 +2,8 @@
 struct LoaderItem: Sendable {
     var batch: LoadBatch
     var committed: CommitSignal?
+    /// When the batch was handed to the queue: the loader measures its wait from here.
+    var sentAt = ContinuousClock.now
 }
 
 extension LoaderItem {

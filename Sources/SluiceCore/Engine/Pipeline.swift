@@ -48,6 +48,15 @@ public struct Pipeline: Sendable {
         try sink.prepare(columns: plan.columns)
         let tally = SharedTally(RunTally(suppliers: feed.suppliers))
         let runID = try store.beginRun(at: clock.timestamp())
+        // Every line this run logs names it, so one run's story can be told from another's.
+        var pipeline = self
+        pipeline.logger[metadataKey: "run.id"] = "\(runID)"
+        pipeline.logger[metadataKey: "pipeline.name"] = "\(definition.name)"
+        return try await pipeline.run(feed, runID: runID, clock: clock, clockStart: clockStart, tally: tally)
+    }
+
+    private func run(_ feed: any FileFeed, runID: Int64, clock: RunClock, clockStart: ContinuousClock.Instant,
+                     tally: SharedTally) async throws -> RunSummary {
         let roster = SupplierRoster(definition: definition, suppliers: feed.suppliers)
         events.emit(.runStarted(runID: runID, suppliers: zip(roster.names, roster.limits).map {
             SupplierCap(supplier: $0, cap: $1.cap)
@@ -120,7 +129,7 @@ public struct Pipeline: Sendable {
             }
         }
         for (supplier, jobs) in arrival.jobs.enumerated() where !jobs.isEmpty {
-            events.emit(.filesQueued(supplier: names[supplier], count: jobs.count))
+            events.emit(.filesQueued(supplier: names[supplier], fileIDs: jobs.map(\.id)))
         }
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovery.files.count)", "files.pending": "\(pending)"])
@@ -158,7 +167,7 @@ public struct Pipeline: Sendable {
         let limiter = Limiter(SchedulerStateMachine(
             suppliers: roster.limits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
             spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed))
-        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock, events: events)
+        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock, events: events, logger: logger)
         // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
         let arrivals = BoundedQueue<Arrival>(capacity: 2)
 

@@ -5,8 +5,8 @@ public enum EngineEvent: Sendable {
     case runStarted(runID: Int64, suppliers: [SupplierCap])
     /// A supplier folder appeared while the run went on.
     case supplierJoined(SupplierCap)
-    /// Files of one delivery handed to the scheduler.
-    case filesQueued(supplier: String, count: Int)
+    /// Files of one delivery handed to the scheduler, by store id.
+    case filesQueued(supplier: String, fileIDs: [Int64])
     /// A file got its slot after waiting `waitSeconds` since it became eligible.
     case slotGranted(supplier: String, fileID: Int64, waitSeconds: Double)
     /// A file's attempt ended and its slot is free: `rows` are this attempt's own counts.
@@ -52,8 +52,28 @@ public struct CommittedFile: Sendable {
     public var supplier: String
     public var fileID: Int64
     public var rows: RowCounts
+    /// Bytes of CSV text (inflated, for gzip) the committed rows were read from.
+    public var bytes: Int64
+    /// Where the batch's time went before it committed.
+    public var stages: BatchStages
     /// Set when this commit ended the file's attempt (see `FileCompletion.label`).
     public var outcome: String?
+}
+
+/// Seconds one batch spent in each stage before the loader took it.
+public struct BatchStages: Sendable, Equatable {
+    /// Fetching and inflating bytes.
+    public var read: Double = 0
+    /// Parsing, validating and transforming rows: the batch's build time less its reads.
+    public var parseValidate: Double = 0
+    /// From being handed to the loader's queue to the start of its commit.
+    public var queueWait: Double = 0
+
+    public init(read: Double = 0, parseValidate: Double = 0, queueWait: Double = 0) {
+        self.read = read
+        self.parseValidate = parseValidate
+        self.queueWait = queueWait
+    }
 }
 
 /// Receives the engine's events. Called on the engine's own tasks: an observer does little

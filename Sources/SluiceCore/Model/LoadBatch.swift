@@ -47,6 +47,10 @@ public struct LoadBatch: Sendable {
     public var progress: FileProgress
     /// Set on a batch that only records that the file was settled (archived or deleted).
     public var settled: SettleDefinition.Action?
+    /// Bytes of CSV text (inflated, for gzip) this batch's rows were read from.
+    public var bytes: Int64 = 0
+    /// Where the batch's time went before the loader took it.
+    public var stages = BatchStages()
 
     public init(supplier: String, file: String, rows: RowBatch, quarantine: [QuarantinedRow], progress: FileProgress) {
         self.supplier = supplier

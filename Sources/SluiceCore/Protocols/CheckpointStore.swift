@@ -12,6 +12,9 @@ public protocol CheckpointStore: AnyObject, Sendable {
     /// Closes a run with its exit status and the times a supplier's breaker opened.
     /// - Throws: `StoreError`.
     func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws
+    /// Keeps a finished run's latency percentiles per stage.
+    /// - Throws: `StoreError`.
+    func recordStageLatencies(_ latencies: [StageLatency], run id: Int64) throws
     /// Files and rows per supplier and state, for `sluice status`.
     /// - Throws: `StoreError`.
     func status() throws -> [SupplierStatus]

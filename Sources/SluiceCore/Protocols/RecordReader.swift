@@ -17,6 +17,13 @@ public protocol RecordReader: AnyObject {
     func next(into row: inout RawRow) throws -> ReadResult
     /// Closes the file; also done on deinit.
     func close()
+    /// Seconds spent so far fetching (and inflating) bytes, apart from parsing them.
+    var readSeconds: Double { get }
+}
+
+extension RecordReader {
+    /// A reader that does not time its reads reports none.
+    public var readSeconds: Double { 0 }
 }
 
 /// Options every reader honours.

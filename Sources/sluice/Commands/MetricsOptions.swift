@@ -1,23 +1,59 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Metrics
 import Prometheus
+import SluiceApp
 import SluiceCore
 import SluiceObservability
+import Synchronization
 
-/// `--metrics-file`: the run's metrics in Prometheus text, written when it ends (the form
-/// node_exporter's textfile collector reads for batch jobs).
+/// `--metrics-address` and `--metrics-file`: how a run shows what it is doing.
 struct MetricsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("""
+        Serve /metrics (Prometheus text), /status (JSON) and /ready over HTTP on this address; port 0 \
+        picks a free port and prints it; 'off' serves nothing. Off unless given for `run`; \
+        \(MetricsOptions.streamDefault) for `stream`. Only loopback unless another host is named.
+        """, valueName: "host:port"))
+    var metricsAddress: String?
+
     @Option(help: ArgumentHelp("Write the run's metrics in Prometheus text format to this file when it ends.",
                                valueName: "path"))
     var metricsFile: String?
 
-    /// The metrics observer, bootstrapped once for the process; nil without `--metrics-file`.
-    func start(pipeline: String) -> (observer: SluiceMetrics, registry: PrometheusCollectorRegistry)? {
-        guard metricsFile != nil else { return nil }
+    static let streamDefault = "127.0.0.1:9464"
+
+    func validate() throws {
+        if let metricsAddress, metricsAddress != "off", MonitorAddress(parsing: metricsAddress) == nil {
+            throw ValidationError("--metrics-address \(metricsAddress) is not host:port (e.g. 127.0.0.1:9464, [::1]:0) or off")
+        }
+    }
+
+    /// The address to serve, given the command's default.
+    func address(default fallback: String?) -> MonitorAddress? {
+        guard let text = metricsAddress ?? fallback, text != "off" else { return nil }
+        return MonitorAddress(parsing: text)
+    }
+
+    /// Bootstraps the metrics once for the process and adds the observers and the server the
+    /// options ask for; returns the registry when anything reads it.
+    func start(pipeline: String, mode: String, defaultAddress: String?, into options: inout RunOptions) -> PrometheusCollectorRegistry? {
+        let address = address(default: defaultAddress)
+        guard metricsFile != nil || address != nil else { return nil }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusFactory(registry: registry))
-        return (SluiceMetrics(pipeline: pipeline, version: sluiceVersion), registry)
+        options.observers.append(SluiceMetrics(pipeline: pipeline, version: sluiceVersion))
+        guard let address else { return registry }
+        let board = StatusBoard(pipeline: pipeline, mode: mode)
+        options.observers.append(board)
+        let flag = ListeningFlag()
+        options.services.append(MonitorServer(address: address, registry: registry, board: board)
+            .service(logger: options.logger) { port in
+                printError("serving /metrics, /status and /ready on http://\(MonitorAddress(host: address.host, port: port))")
+                flag.set()
+            })
+        options.beforeStart = { try await flag.wait() }
+        return registry
     }
 
     /// Writes the registry's text beside the target and renames it, so a reader never sees half a file.
@@ -34,5 +70,18 @@ struct MetricsOptions: ParsableArguments {
     }
 }
 
+/// Set once the server listens; the pipeline waits for it, so a port in use fails the run
+/// before any file starts.
+final class ListeningFlag: Sendable {
+    private let listening = Atomic<Bool>(false)
+
+    func set() { listening.store(true, ordering: .releasing) }
+
+    /// - Throws: `CancellationError` when the group gives up first (the server failed).
+    func wait() async throws {
+        while !listening.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
 /// The version `sluice_build_info` reports.
-let sluiceVersion = "0.17.0"
+let sluiceVersion = "0.18.0"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceCore
+import SluiceObservability
 
 /// Writes one line to standard error.
 func printError(_ message: String) {
@@ -31,6 +32,9 @@ func withStoreExitCodes<T>(_ verb: String, _ pipeline: String, lock: LockOptions
         throw ExitCode(4)
     } catch let error as ReadError {
         printError("cannot \(verb) \(pipeline): \(error)\(detail)")
+        throw ExitCode(4)
+    } catch let error as MonitorError {
+        printError("cannot \(verb) \(pipeline): \(error) (choose another with --metrics-address, or off)")
         throw ExitCode(4)
     }
 }

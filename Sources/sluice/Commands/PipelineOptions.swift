@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import SluiceApp
 import SluiceCore
+import SluiceObservability
 
 /// The pipeline file and its overrides, shared by every command that reads one.
 struct PipelineOptions: ParsableArguments {
@@ -16,9 +17,16 @@ struct PipelineOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log discovery and progress details to standard error.")
     var verbose = false
 
+    @Option(help: ArgumentHelp("Log lines as human-readable text or as one JSON object per line (text, json).",
+                               valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    /// The command's logger, once `load()` has set logging up.
+    func logger() -> Logger { Logger(label: "sluice") }
+
     /// Loads the definition, turning its errors into exit code 2 with the key path and line.
     func load() throws -> (PipelineDefinition, OutputPlan) {
-        LoggingSystem.bootstrapOnce(level: verbose ? .info : .warning)
+        LoggingSystem.bootstrapOnce(level: verbose ? .info : .warning, format: logFormat)
         do {
             return try loadDefinition(path: pipeline, overrides: overrides)
         } catch let error as DefinitionError {
@@ -31,13 +39,23 @@ struct PipelineOptions: ParsableArguments {
 extension LoggingSystem {
     nonisolated(unsafe) private static var bootstrapped = false
 
-    static func bootstrapOnce(level: Logger.Level) {
+    static func bootstrapOnce(level: Logger.Level, format: LogFormat) {
         guard !bootstrapped else { return }
         bootstrapped = true
         bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                return JSONLogHandler(label: label, level: level)
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
     }
+}
+
+/// How log lines are written.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }

@@ -35,12 +35,11 @@ struct Run: AsyncParsableCommand {
         let signals = SignalHandling(stop: stop)
         defer { withExtendedLifetime(signals) {} }
         let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
-        var runOptions = RunOptions(progressInterval: interval, logger: Logger(label: "sluice"), stop: stop)
+        var runOptions = RunOptions(progressInterval: interval, logger: options.logger(), stop: stop)
         runOptions.dryRun = dryRun
         lock.apply(to: &runOptions)
-        let recorder = metrics.start(pipeline: definition.name)
-        if let recorder { runOptions.observers.append(recorder.observer) }
-        defer { metrics.write(recorder?.registry) }
+        let registry = metrics.start(pipeline: definition.name, mode: "run", defaultAddress: nil, into: &runOptions)
+        defer { metrics.write(registry) }
         let summary = try await withStoreExitCodes("run", definition.name, lock: lock) { [runOptions] in
             try await runPipeline(definition: definition, plan: plan, options: runOptions)
         }

@@ -44,11 +44,10 @@ struct Stream: AsyncParsableCommand {
         let signals = SignalHandling(stop: stop, shutdownTimeout: timeout)
         defer { withExtendedLifetime(signals) {} }
         var runOptions = RunOptions(progressInterval: progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil,
-                                    logger: Logger(label: "sluice"), stop: stop)
+                                    logger: options.logger(), stop: stop)
         lock.apply(to: &runOptions)
-        let recorder = metrics.start(pipeline: definition.name)
-        if let recorder { runOptions.observers.append(recorder.observer) }
-        defer { metrics.write(recorder?.registry) }
+        let registry = metrics.start(pipeline: definition.name, mode: "stream", defaultAddress: MetricsOptions.streamDefault, into: &runOptions)
+        defer { metrics.write(registry) }
         let summary = try await withStoreExitCodes("stream", definition.name, lock: lock) { [runOptions] in
             try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
         }
