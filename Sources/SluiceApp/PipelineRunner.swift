@@ -10,6 +10,8 @@ import SluiceSQLite
 public struct RunOptions: Sendable {
     /// Print a progress line to standard error this often; nil for none.
     public var progressInterval: Duration?
+    /// Standard error is a terminal: progress is a live display redrawn in place, not lines.
+    public var liveDisplay = false
     public var logger: Logger
     /// Stops the run cleanly when requested (signal handlers request it).
     public var stop: StopRequest
@@ -84,10 +86,10 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
                             logger: options.logger)
     pipeline.stop = options.stop
-    let meter = options.progressInterval.map(ProgressMeter.init)
     let latencies = StageLatencies()
-    pipeline.events = EngineEvents(options.observers + [latencies] + (meter.map { [$0] } ?? []))
-    let summary = try await serve(pipeline, feed: ListingFeed(source), options: options)
+    let progress = Progress(options, mode: "run", pipeline: definition.name)
+    pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
+    let summary = try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
     keep(latencies, in: store, logger: options.logger)
     return summary
 }

@@ -20,13 +20,13 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
                             logger: options.logger)
     pipeline.stop = options.stop
     var feed = DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger)
-    let progress = options.progressInterval.map(StreamProgress.init)
     let latencies = StageLatencies()
-    pipeline.events = EngineEvents(options.observers + [latencies] + (progress.map { [$0] } ?? []))
+    let progress = Progress(options, mode: "stream", pipeline: definition.name)
+    pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
     feed.events = pipeline.events
-    let printer = progress.map { progress in Task { await progress.run() } }
-    defer { printer?.cancel() }
-    let summary = try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+    let summary = try await progress.showing {
+        try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+    }
     keep(latencies, in: store, logger: options.logger)
     return summary
 }

@@ -8,6 +8,11 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data(("sluice: " + message + "\n").utf8))
 }
 
+/// Progress is drawn in place on a terminal that can move its cursor; plain lines elsewhere.
+var standardErrorIsATerminal: Bool {
+    isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"].map { $0 != "dumb" } ?? false
+}
+
 /// Exit codes beyond the ones spelled out where they are used.
 enum ExitStatus {
     /// Another run is writing the store (`EX_TEMPFAIL`: try again later, or pass `--wait`).

@@ -37,6 +37,7 @@ struct Run: AsyncParsableCommand {
         let interval: Duration? = progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil
         var runOptions = RunOptions(progressInterval: interval, logger: options.logger(), stop: stop)
         runOptions.dryRun = dryRun
+        runOptions.liveDisplay = standardErrorIsATerminal
         lock.apply(to: &runOptions)
         let registry = metrics.start(pipeline: definition.name, mode: "run", defaultAddress: nil, into: &runOptions)
         defer { metrics.write(registry) }

@@ -45,6 +45,7 @@ struct Stream: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         var runOptions = RunOptions(progressInterval: progress > 0 ? .milliseconds(Int64(progress * 1000)) : nil,
                                     logger: options.logger(), stop: stop)
+        runOptions.liveDisplay = standardErrorIsATerminal
         lock.apply(to: &runOptions)
         let registry = metrics.start(pipeline: definition.name, mode: "stream", defaultAddress: MetricsOptions.streamDefault, into: &runOptions)
         defer { metrics.write(registry) }
