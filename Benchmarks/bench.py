@@ -77,6 +77,9 @@ def main():
                 "--set", f"load.database={database}", *extra]
 
     commands = {"sluice": (sluice(plain, db("sluice.sqlite")), remove(db("sluice.sqlite")))}
+    # The same run observed: Prometheus metrics kept, served over HTTP and written at the end.
+    commands["sluice, metrics on"] = (sluice(plain, db("sluice-metrics.sqlite"), "--metrics-address", "127.0.0.1:0",
+                                             "--metrics-file", db("metrics.prom")), remove(db("sluice-metrics.sqlite")))
     if gz:
         commands["sluice, all gzip"] = (sluice(gz, db("sluice-gz.sqlite")), remove(db("sluice-gz.sqlite")))
     commands["sluice --dry-run (parse + validate only)"] = (sluice(plain, db("unused.sqlite"), "--dry-run"), None)
@@ -154,6 +157,7 @@ def main():
         ratio("Sluice / insert floor", "sluice", statistics.median(floors), "<= 1.15x")
         lines.append(f"| Sluice / sqlite3 .import, min against min | {min(walls['sluice']) / min(walls['sqlite3 .import (no validation)']):.2f}x | |")
         lines.append(f"| Sluice / insert floor, min against min | {min(walls['sluice']) / min(floors):.2f}x | |")
+    ratio("Sluice with metrics on / Sluice", "sluice, metrics on", median["sluice"], "<= 1.03x")
     if gz:
         ratio("Sluice all gzip / Sluice plain", "sluice, all gzip", median["sluice"], "<= 1.15x")
         lines.append(f"| Sluice all gzip / Sluice plain, min against min | {min(walls['sluice, all gzip']) / min(walls['sluice']):.2f}x | |")

@@ -26,15 +26,39 @@ public final class SluiceMetrics: EngineObserver {
 
     private let pipeline: String
     private let factory: any MetricsFactory
-    /// Slots in use per supplier: a gauge is set, so the count is kept here.
-    private let inUse = Mutex<[String: Int]>([:])
+    private let slotWait: Timer
+    private let fileDuration: Timer
+    private let commitDuration: Timer
+    private let lastCommit: Gauge
+    private let queueRows: Gauge
+    /// Each supplier's series, made once: looking a metric up in the registry on every event
+    /// costs more than the event.
+    private let series = Mutex<[String: SupplierSeries]>([:])
+
+    /// One supplier's metrics, and its slots in use (a gauge is set, so the count is kept here).
+    private struct SupplierSeries {
+        let rows: [String: Counter]
+        let bytes: Counter
+        let retries: Counter
+        let slotsInUse: Gauge
+        let slotsCap: Gauge
+        let breakerOpen: Gauge
+        var files: [String: Counter] = [:]
+        var inUse = 0
+    }
 
     /// - Parameter factory: the backend; the executable bootstraps one, tests pass their own.
     public init(pipeline: String, version: String, factory: any MetricsFactory = MetricsSystem.factory) {
         self.pipeline = pipeline
         self.factory = factory
-        Gauge(label: "sluice_build_info", dimensions: [("pipeline", pipeline), ("version", version)], factory: factory).record(1)
-        Gauge(label: "sluice_queue_rows", dimensions: [("pipeline", pipeline)], factory: factory).record(0)
+        let labels = [("pipeline", pipeline)]
+        slotWait = Timer(label: "sluice_slot_wait_seconds", dimensions: labels, factory: factory)
+        fileDuration = Timer(label: "sluice_file_duration_seconds", dimensions: labels, factory: factory)
+        commitDuration = Timer(label: "sluice_commit_duration_seconds", dimensions: labels, factory: factory)
+        lastCommit = Gauge(label: "sluice_last_commit_timestamp_seconds", dimensions: labels, factory: factory)
+        queueRows = Gauge(label: "sluice_queue_rows", dimensions: labels, factory: factory)
+        queueRows.record(0)
+        Gauge(label: "sluice_build_info", dimensions: labels + [("version", version)], factory: factory).record(1)
     }
 
     private func labels(_ supplier: String, _ more: (String, String)...) -> [(String, String)] {
@@ -47,69 +71,79 @@ public final class SluiceMetrics: EngineObserver {
             for supplier in suppliers { declare(supplier) }
         case .supplierJoined(let supplier):
             declare(supplier)
-        case .filesQueued:
-            break
         case .slotGranted(let supplier, _, let wait):
-            Timer(label: "sluice_slot_wait_seconds", dimensions: [("pipeline", pipeline)], factory: factory)
-                .recordNanoseconds(Int64(wait * 1e9))
-            setInUse(supplier, by: 1)
+            slotWait.recordNanoseconds(Int64(wait * 1e9))
+            update(supplier) { series in
+                series.inUse += 1
+                series.slotsInUse.record(series.inUse)
+            }
         case .fileRead(let read):
-            setInUse(read.supplier, by: -1)
-            Timer(label: "sluice_file_duration_seconds", dimensions: [("pipeline", pipeline)], factory: factory)
-                .recordNanoseconds(Int64(max(0, read.seconds) * 1e9))
+            update(read.supplier) { series in
+                series.inUse -= 1
+                series.slotsInUse.record(series.inUse)
+            }
+            fileDuration.recordNanoseconds(Int64(max(0, read.seconds) * 1e9))
         case .fileRetried(let supplier, _):
-            Counter(label: "sluice_retries_total", dimensions: labels(supplier), factory: factory).increment()
-        case .batchCommitted(let files, let seconds, let at, let queueRows):
+            update(supplier) { $0.retries.increment() }
+        case .batchCommitted(let files, let seconds, let at, let rows):
             for file in files { committed(file) }
-            Timer(label: "sluice_commit_duration_seconds", dimensions: [("pipeline", pipeline)], factory: factory)
-                .recordNanoseconds(Int64(seconds * 1e9))
-            Gauge(label: "sluice_last_commit_timestamp_seconds", dimensions: [("pipeline", pipeline)], factory: factory).record(at)
-            Gauge(label: "sluice_queue_rows", dimensions: [("pipeline", pipeline)], factory: factory).record(queueRows)
+            commitDuration.recordNanoseconds(Int64(seconds * 1e9))
+            lastCommit.record(at)
+            queueRows.record(rows)
         case .breakerOpened(let supplier, _):
-            Gauge(label: "sluice_breaker_open", dimensions: labels(supplier), factory: factory).record(1)
+            update(supplier) { $0.breakerOpen.record(1) }
         case .breakerClosed(let supplier):
-            Gauge(label: "sluice_breaker_open", dimensions: labels(supplier), factory: factory).record(0)
+            update(supplier) { $0.breakerOpen.record(0) }
         case .error(let supplier, let stage, let kind):
             Counter(label: "sluice_errors_total", dimensions: labels(supplier, ("stage", stage), ("kind", kind)),
                     factory: factory).increment()
-        case .pollCycle:
+        case .filesQueued, .pollCycle:
             break
         }
     }
 
     /// Gives a supplier's series their first values, so they exist before anything happens.
     private func declare(_ supplier: SupplierCap) {
-        Gauge(label: "sluice_slots_cap", dimensions: labels(supplier.supplier), factory: factory).record(supplier.cap)
-        Gauge(label: "sluice_slots_in_use", dimensions: labels(supplier.supplier), factory: factory).record(0)
-        Gauge(label: "sluice_breaker_open", dimensions: labels(supplier.supplier), factory: factory).record(0)
-        Counter(label: "sluice_bytes_read_total", dimensions: labels(supplier.supplier), factory: factory).increment(by: 0)
-        for outcome in ["loaded", "quarantined", "filtered"] {
-            Counter(label: "sluice_rows_total", dimensions: labels(supplier.supplier, ("outcome", outcome)), factory: factory)
-                .increment(by: 0)
-        }
+        update(supplier.supplier) { $0.slotsCap.record(supplier.cap) }
     }
 
     private func committed(_ file: CommittedFile) {
-        let rows = [("loaded", file.rows.loaded), ("quarantined", file.rows.quarantined), ("filtered", file.rows.filtered)]
-        for (outcome, count) in rows where count > 0 {
-            Counter(label: "sluice_rows_total", dimensions: labels(file.supplier, ("outcome", outcome)), factory: factory)
-                .increment(by: count)
-        }
-        if file.bytes > 0 {
-            Counter(label: "sluice_bytes_read_total", dimensions: labels(file.supplier), factory: factory)
-                .increment(by: Int(file.bytes))
-        }
-        if let outcome = file.outcome {
-            Counter(label: "sluice_files_total", dimensions: labels(file.supplier, ("outcome", outcome)), factory: factory)
-                .increment()
+        update(file.supplier) { series in
+            let counts = [("loaded", file.rows.loaded), ("quarantined", file.rows.quarantined), ("filtered", file.rows.filtered)]
+            for (outcome, count) in counts where count > 0 { series.rows[outcome]?.increment(by: count) }
+            if file.bytes > 0 { series.bytes.increment(by: Int(file.bytes)) }
+            if let outcome = file.outcome {
+                let counter = series.files[outcome] ?? Counter(label: "sluice_files_total", dimensions: labels(file.supplier, ("outcome", outcome)), factory: factory)
+                series.files[outcome] = counter
+                counter.increment()
+            }
         }
     }
 
-    private func setInUse(_ supplier: String, by change: Int) {
-        let count = inUse.withLock { counts in
-            counts[supplier, default: 0] += change
-            return counts[supplier, default: 0]
+    /// Changes a supplier's series, making them on first use.
+    private func update(_ supplier: String, _ change: (inout SupplierSeries) -> Void) {
+        series.withLock { all in
+            if all[supplier] == nil { all[supplier] = makeSeries(supplier) }
+            change(&all[supplier]!)
         }
-        Gauge(label: "sluice_slots_in_use", dimensions: labels(supplier), factory: factory).record(count)
+    }
+
+    private func makeSeries(_ supplier: String) -> SupplierSeries {
+        let rows = Dictionary(uniqueKeysWithValues: ["loaded", "quarantined", "filtered"].map { outcome in
+            (outcome, Counter(label: "sluice_rows_total", dimensions: labels(supplier, ("outcome", outcome)), factory: factory))
+        })
+        for counter in rows.values { counter.increment(by: 0) }
+        let made = SupplierSeries(
+            rows: rows,
+            bytes: Counter(label: "sluice_bytes_read_total", dimensions: labels(supplier), factory: factory),
+            retries: Counter(label: "sluice_retries_total", dimensions: labels(supplier), factory: factory),
+            slotsInUse: Gauge(label: "sluice_slots_in_use", dimensions: labels(supplier), factory: factory),
+            slotsCap: Gauge(label: "sluice_slots_cap", dimensions: labels(supplier), factory: factory),
+            breakerOpen: Gauge(label: "sluice_breaker_open", dimensions: labels(supplier), factory: factory))
+        made.bytes.increment(by: 0)
+        made.retries.increment(by: 0)
+        made.slotsInUse.record(0)
+        made.breakerOpen.record(0)
+        return made
     }
 }

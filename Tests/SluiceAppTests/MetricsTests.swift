@@ -52,19 +52,8 @@ import Testing
     @Test func promtoolFindsNoProblem() async throws {
         let dir = try TemporaryDirectory()
         let (text, _, _, _) = try await runWithMetrics(dir)
-        let promtool = Process()
-        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        promtool.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        promtool.standardInput = input
-        promtool.standardOutput = output
-        promtool.standardError = output
-        try promtool.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        promtool.waitUntilExit()
-        #expect(promtool.terminationStatus == 0, "promtool check metrics: \(said)")
+        let check = try runTool("/usr/bin/promtool", ["check", "metrics"], input: text)
+        #expect(check.status == 0, "promtool check metrics: \(check.output)")
         #expect(text.contains("# HELP sluice_rows_total"))
     }
 }

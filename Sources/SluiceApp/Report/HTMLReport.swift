@@ -4,7 +4,7 @@ import SluiceCore
 /// One run as a self-contained HTML page: no script, no font or file fetched, so it opens
 /// anywhere. A timeline with a lane per supplier and a bar per file (the lane's rows are its
 /// slots, so caps and staggered starts show), throughput over time, latency per stage, the
-/// commonest quarantine reasons with example rows, and the reconcile table.
+/// reconcile table, and the commonest quarantine reasons with example rows.
 public struct HTMLReport {
     public let report: RunReport
 
@@ -20,10 +20,10 @@ public struct HTMLReport {
             <p class="meta">\(escape(meta()))</p>
 
             """
-        page += reconcile()
         page += TimelineSVG(report: report).render()
         page += throughput()
         page += latency()
+        page += reconcile()
         page += quarantine()
         page += "</body></html>\n"
         return page
@@ -58,7 +58,8 @@ public struct HTMLReport {
     /// Rows loaded per second over the run, by the time each file finished.
     private func throughput() -> String {
         let (start, end) = TimelineSVG.span(report)
-        let slices = 60, width = 1_100.0, height = 120.0
+        // Drawn under the timeline's plot, on the same time scale.
+        let slices = 60, width = TimelineSVG.plotWidth, left = TimelineSVG.labelWidth, height = 120.0
         let slice = max((end - start) / Double(slices), 0.001)
         var rows = Array(repeating: 0, count: slices)
         for file in report.files {
@@ -70,13 +71,13 @@ public struct HTMLReport {
         for (index, count) in rows.enumerated() where count > 0 {
             let barHeight = height * Double(count) / Double(peak)
             bars += String(format: "<rect class=\"rate\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%.0f rows/s</title></rect>",
-                           Double(index) * barWidth, height - barHeight, max(1, barWidth - 1), barHeight, Double(count) / slice)
+                           left + Double(index) * barWidth, height - barHeight, max(1, barWidth - 1), barHeight, Double(count) / slice)
         }
         return """
             <section id="throughput"><h2>Throughput</h2>
             <p>Rows loaded per second, by the time each file finished; peak \(Int(Double(peak) / slice)) rows/s, \
             one bar = \(Self.duration(slice)).</p>
-            <svg class="throughput" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))">\(bars)</svg>
+            <svg class="throughput" width="\(Int(left + width))" height="\(Int(height))" viewBox="0 0 \(Int(left + width)) \(Int(height))">\(bars)</svg>
             </section>
 
             """

@@ -132,6 +132,9 @@ struct FileScheduler: Sendable {
 
     /// One line per attempt: info when it loaded, a warning with the reason when it did not.
     private func log(_ result: FileResult, id: Int) {
+        let loaded = result.completion == .done || result.completion == .empty
+        // The line's metadata costs more than the file's bookkeeping: build it only when it is written.
+        guard logger.logLevel <= (loaded ? .info : .warning) else { return }
         let outcome = result.interrupted ? "interrupted" : result.completion.label
         var metadata: Logger.Metadata = [
             "supplier": "\(result.supplier)", "file.id": "\(id)", "file": "\(result.committed.relativePath)",
