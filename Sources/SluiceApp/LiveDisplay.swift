@@ -32,11 +32,20 @@ final class LiveDisplay: Sendable {
             let bytes = snapshot.suppliers.reduce(0) { $0 + $1.bytesRead }
             history.append((now, bytes))
             history.removeAll { now - $0.at > .seconds(5) }
-            let lines = render(snapshot, now: now, recentRate: rate(history))
+            // A line wider than the terminal would wrap, and the redraw would climb too few lines.
+            let width = Self.terminalColumns()
+            let lines = render(snapshot, now: now, recentRate: rate(history)).map { String($0.prefix(max(20, width - 1))) }
             // Up to the first line drawn last time, clear to the end, draw anew.
             write((drawn > 0 ? "\u{1B}[\(drawn)F\u{1B}[J" : "") + lines.joined(separator: "\n") + "\n")
             drawn = lines.count
         } while (try? await Task.sleep(for: interval)) != nil
+    }
+
+    /// The terminal's width, or 80 when it does not say.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     /// Bytes per second over the recent window.

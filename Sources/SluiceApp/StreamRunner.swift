@@ -19,7 +19,7 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
                             logger: options.logger)
     pipeline.stop = options.stop
-    var feed = DirectoryFeed(source: source, watch: definition.source.watch, logger: options.logger)
+    var feed = DirectoryFeed(source: source, watch: definition.source.watch)
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "stream", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)

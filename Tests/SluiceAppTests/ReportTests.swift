@@ -32,7 +32,7 @@ import Testing
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "the page fetches nothing")
 
-        let browser = try runChromium(["--dump-dom", "file://\(page)"])
+        let browser = try runChromium(["--dump-dom", "file://\(page)"], profile: dir.path("chromium"))
         #expect(browser.status == 0, "\(browser.stderr.suffix(2_000))")
         let dom = browser.stdout
         let files = try scalar(database, "SELECT COUNT(*) FROM sluice_files WHERE run_id = (SELECT MAX(id) FROM sluice_runs)")
@@ -43,7 +43,7 @@ import Testing
         #expect(dom.contains("Top quarantine reasons"))
 
         let screenshot = dir.path("report.png")
-        let shot = try runChromium(["--screenshot=\(screenshot)", "--window-size=1300,1200", "file://\(page)"])
+        let shot = try runChromium(["--screenshot=\(screenshot)", "--window-size=1300,1200", "file://\(page)"], profile: dir.path("chromium"))
         #expect(shot.status == 0, "\(shot.stderr.suffix(2_000))")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "a PNG with something drawn")
@@ -87,8 +87,8 @@ import Testing
     }
 }
 
-/// Debian's chromium, headless (as root it needs --no-sandbox).
-func runChromium(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    try runBinary(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(NSTemporaryDirectory())/sluice-chromium-\(UUID().uuidString)"]
-                  + arguments, executable: "/usr/bin/chromium")
+/// Debian's chromium, headless (as root it needs --no-sandbox), its profile in `profile`.
+func runChromium(_ arguments: [String], profile: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    try runBinary(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile)"] + arguments,
+                  executable: "/usr/bin/chromium")
 }

@@ -11,14 +11,12 @@ import Logging
 public struct DirectoryFeed: FileFeed {
     public let source: DirectorySource
     public let watch: WatchDefinition
-    public var logger: Logger
     /// Hears each poll of a supplier, with the number of files waiting to be complete.
     public var events = EngineEvents()
 
-    public init(source: DirectorySource, watch: WatchDefinition, logger: Logger) {
+    public init(source: DirectorySource, watch: WatchDefinition) {
         self.source = source
         self.watch = watch
-        self.logger = logger
     }
 
     public var suppliers: [String] { source.suppliers }
@@ -26,7 +24,7 @@ public struct DirectoryFeed: FileFeed {
     /// How often the feed looks for a stop request, to wake the loops.
     static let stopCheck = Duration.milliseconds(50)
 
-    public func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
+    public func run(stop: StopRequest, logger: Logger, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
         let wakeups = Wakeups()
         let (suppliers, arrived) = AsyncStream.makeStream(of: (name: String, path: URL).self)
         for supplier in source.supplierDirectories { arrived.yield(supplier) }
@@ -40,14 +38,14 @@ public struct DirectoryFeed: FileFeed {
             }
             if source.root != nil {
                 let wakeup = wakeups.make()
-                group.addTask { await watchRoot(wakeup: wakeup, stop: stop, arrived: arrived) }
+                group.addTask { await watchRoot(wakeup: wakeup, stop: stop, logger: logger, arrived: arrived) }
             }
             // Each supplier's loop starts as its folder becomes known; a failing loop ends the feed.
             for await supplier in suppliers {
                 let wakeup = wakeups.make()
                 group.addTask {
                     do {
-                        try await poll(supplier, wakeup: wakeup, stop: stop, deliver: deliver)
+                        try await poll(supplier, wakeup: wakeup, stop: stop, logger: logger, deliver: deliver)
                     } catch {
                         arrived.finish()
                         throw error
@@ -60,7 +58,7 @@ public struct DirectoryFeed: FileFeed {
     }
 
     /// Looks for supplier folders that appear under the root, every poll interval.
-    private func watchRoot(wakeup: Wakeup, stop: StopRequest,
+    private func watchRoot(wakeup: Wakeup, stop: StopRequest, logger: Logger,
                            arrived: AsyncStream<(name: String, path: URL)>.Continuation) async {
         var known = Set(source.supplierDirectories.map(\.name))
         while !stop.isRequested && !Task.isCancelled {
@@ -74,7 +72,7 @@ public struct DirectoryFeed: FileFeed {
     }
 
     /// One supplier's loop: list when needed, hand on what is complete, wait for the next poll.
-    private func poll(_ supplier: (name: String, path: URL), wakeup: Wakeup, stop: StopRequest,
+    private func poll(_ supplier: (name: String, path: URL), wakeup: Wakeup, stop: StopRequest, logger: Logger,
                       deliver: @Sendable (Discovery) async throws -> Void) async throws {
         var state = SupplierWatch(rules: SupplierWatch.Rules(watch))
         let watcher = watch.inotify ? FolderWatcher { wakeup.signal() } : nil

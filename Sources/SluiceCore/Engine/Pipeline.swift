@@ -201,7 +201,7 @@ public struct Pipeline: Sendable {
                     stages.addTask {
                         defer { arrivals.finish() }
                         do {
-                            try await feed.run(stop: stop, deliver: deliver)
+                            try await feed.run(stop: stop, logger: logger, deliver: deliver)
                         } catch is CancellationError where stop.isRequested {
                             return
                         }

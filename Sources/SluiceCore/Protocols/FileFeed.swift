@@ -1,3 +1,5 @@
+import Logging
+
 /// Deliveries over time: what the long-lived pipeline is fed.
 ///
 /// A batch run's feed lists once and ends; a stream's keeps listing until it is stopped. The
@@ -8,8 +10,9 @@ public protocol FileFeed: Sendable {
     var suppliers: [String] { get }
     /// Hands each delivery to `deliver` as it is found, and returns when the feed has ended or
     /// `stop` was requested. Deliveries of different suppliers may be handed on concurrently.
+    /// `logger` is the run's, which names it on every line.
     /// - Throws: when a supplier location cannot be listed at all, or what `deliver` throws.
-    func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws
+    func run(stop: StopRequest, logger: Logger, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws
 }
 
 /// The finite feed of `sluice run`: one listing of everything available now.
@@ -20,7 +23,7 @@ public struct ListingFeed: FileFeed {
 
     public var suppliers: [String] { source.suppliers }
 
-    public func run(stop: StopRequest, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
+    public func run(stop: StopRequest, logger: Logger, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
         try await deliver(try source.discover())
     }
 }
