@@ -10,23 +10,23 @@ final class LiveDisplay: Sendable {
     private let mode: String
     private let interval: Duration
     private let start = ContinuousClock.now
-    private let write: @Sendable (String) -> Void
+    private let console: Console
     /// Supplier lines shown at most; the rest are counted.
     static let maxSuppliers = 20
 
-    init(board: StatusBoard, mode: String, interval: Duration = .milliseconds(250),
-         write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    init(board: StatusBoard, mode: String, interval: Duration = .milliseconds(250), console: Console = .standardError) {
         self.board = board
         self.mode = mode
         self.interval = interval
-        self.write = write
+        self.console = console
     }
 
     /// Redraws every interval until cancelled, then draws the last state once more.
     func run() async {
-        var drawn = 0
         var history: [(at: ContinuousClock.Instant, bytes: Int64)] = []
+        var stopped = false
         repeat {
+            stopped = (try? await Task.sleep(for: interval)) == nil
             let now = ContinuousClock.now
             let snapshot = board.snapshot()
             let bytes = snapshot.suppliers.reduce(0) { $0 + $1.bytesRead }
@@ -35,10 +35,8 @@ final class LiveDisplay: Sendable {
             // A line wider than the terminal would wrap, and the redraw would climb too few lines.
             let width = Self.terminalColumns()
             let lines = render(snapshot, now: now, recentRate: rate(history)).map { String($0.prefix(max(20, width - 1))) }
-            // Up to the first line drawn last time, clear to the end, draw anew.
-            write((drawn > 0 ? "\u{1B}[\(drawn)F\u{1B}[J" : "") + lines.joined(separator: "\n") + "\n")
-            drawn = lines.count
-        } while (try? await Task.sleep(for: interval)) != nil
+            console.draw(lines)
+        } while !stopped
     }
 
     /// The terminal's width, or 80 when it does not say.

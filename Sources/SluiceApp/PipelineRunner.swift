@@ -89,9 +89,9 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "run", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
-    let summary = try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
-    keep(latencies, in: store, logger: options.logger)
-    return summary
+    // Kept however the run ends: a failed run's latencies are worth reading too.
+    defer { keep(latencies, in: store, logger: options.logger) }
+    return try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
 }
 
 /// Records the run's latency percentiles per stage for `sluice report`; they describe the

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceObservability
 import Synchronization
 
 /// Prints a progress line to standard error at most once per interval, from the commits it observes.
@@ -31,6 +32,6 @@ final class ProgressMeter: EngineObserver {
             return String(format: "progress: %d files finished, %d rows loaded, %d quarantined, %.0f rows/s, %.0fs elapsed",
                           state.files, state.rows, state.quarantined, Double(state.rows) / max(elapsed, 0.001), elapsed)
         }
-        if let line { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let line { Console.standardError.write(line: line) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceObservability
 import Synchronization
 
 /// The stream's progress line, printed to standard error every interval whether or not files
@@ -47,7 +48,7 @@ final class StreamProgress: EngineObserver {
     /// Prints a line every interval until the task is cancelled.
     func run() async {
         while (try? await Task.sleep(for: interval)) != nil {
-            FileHandle.standardError.write(Data((line() + "\n").utf8))
+            Console.standardError.write(line: line())
         }
     }
 

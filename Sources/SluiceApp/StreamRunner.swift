@@ -24,11 +24,10 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
     let progress = Progress(options, mode: "stream", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
     feed.events = pipeline.events
-    let summary = try await progress.showing {
+    defer { keep(latencies, in: store, logger: options.logger) }
+    return try await progress.showing {
         try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
     }
-    keep(latencies, in: store, logger: options.logger)
-    return summary
 }
 
 /// Runs the pipeline over the feed as a service in a `ServiceGroup`, which turns SIGTERM and

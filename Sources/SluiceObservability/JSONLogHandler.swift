@@ -10,7 +10,7 @@ public struct JSONLogHandler: LogHandler {
     private let write: @Sendable (Data) -> Void
 
     public init(label: String, level: Logger.Level,
-                write: @escaping @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }) {
+                write: @escaping @Sendable (Data) -> Void = { Console.standardError.write(line: String(decoding: $0.dropLast(), as: UTF8.self)) }) {
         self.label = label
         self.logLevel = level
         self.write = write
@@ -22,17 +22,22 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: Any] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = Self.json(value) }
-        if let error = event.error { fields["error"] = "\(error)" }
-        fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        fields["level"] = event.level.rawValue
-        fields["label"] = label
-        fields["message"] = event.message.description
-        guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        var all = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
+        if let error = event.error { all["error"] = "\(error)" }
+        guard var data = Self.line(level: event.level, label: label, message: event.message.description, metadata: all)
         else { return }
         data.append(UInt8(ascii: "\n"))
         write(data)
+    }
+
+    /// One log line as a JSON object, without its newline.
+    public static func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata = [:]) -> Data? {
+        var fields: [String: Any] = metadata.mapValues(json)
+        fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        fields["level"] = level.rawValue
+        fields["label"] = label
+        fields["message"] = message
+        return try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> Any {

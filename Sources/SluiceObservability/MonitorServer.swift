@@ -15,14 +15,13 @@ public struct MonitorAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    /// `HOST:PORT`, or `[IPv6]:PORT`; nil when it is neither.
+    /// `HOST:PORT`, `[IPv6]:PORT`, or `:PORT` for every interface; nil when it is none of these.
     public init?(parsing text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (0...65_535).contains(port) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        self.init(host: host, port: port)
+        self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
@@ -43,7 +42,10 @@ public struct MonitorServer {
     }
 
     /// The server; `onListening` is told the port it bound (the chosen one when asked for 0).
-    public func service(logger: Logger, onListening: @escaping @Sendable (Int) -> Void) -> some Service {
+    /// When the address was not asked for (`required` false), a server that cannot listen tells
+    /// `onUnavailable` and the run goes on without it.
+    public func service(logger: Logger, required: Bool, onListening: @escaping @Sendable (Int) -> Void,
+                        onUnavailable: @escaping @Sendable (MonitorError) -> Void) -> some Service {
         let router = Router()
         let registry = registry, board = board, address = address
         router.get("/metrics") { _, _ in
@@ -67,7 +69,7 @@ public struct MonitorServer {
                                                     serverName: "sluice"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: quiet)
-        return MonitorService(application: application, address: address)
+        return MonitorService(application: application, address: address, required: required, onUnavailable: onUnavailable)
     }
 }
 
@@ -83,12 +85,18 @@ public struct MonitorError: Error, CustomStringConvertible {
 private struct MonitorService<App: Service>: Service {
     let application: App
     let address: MonitorAddress
+    let required: Bool
+    let onUnavailable: @Sendable (MonitorError) -> Void
 
     func run() async throws {
         do {
             try await application.run()
         } catch {
-            throw MonitorError(address: address, underlying: error)
+            let failure = MonitorError(address: address, underlying: error)
+            guard !required, !(error is CancellationError) else { throw failure }
+            onUnavailable(failure)
+            // Ending now would end the group: stay until the pipeline is done.
+            try? await gracefulShutdown()
         }
     }
 }

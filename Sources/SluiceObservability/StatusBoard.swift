@@ -44,9 +44,36 @@ public final class StatusBoard: EngineObserver {
         var suppliers: [String: Supplier] = [:]
         /// When each queued file was queued, per supplier: the oldest is the supplier's lag.
         var queuedAt: [String: [Int64: Double]] = [:]
+        /// Rows committed so far by each file whose last batch has not committed: a file
+        /// rejected whole, or rolled back, takes them back.
+        var committedByFile: [Int64: RowCounts] = [:]
 
         mutating func update(_ name: String, _ change: (inout Supplier) -> Void) {
             change(&suppliers[name, default: Supplier(name: name)])
+        }
+
+        /// A file's batch committed; its last batch settles what its earlier ones count as.
+        mutating func committed(_ file: CommittedFile, at time: Double) {
+            let earlier = committedByFile.removeValue(forKey: file.fileID) ?? RowCounts()
+            update(file.supplier) { supplier in
+                supplier.rows += file.rows
+                supplier.bytesRead += file.bytes
+                supplier.lastCommitUnix = time
+                switch file.outcome {
+                case "quarantined"?:
+                    // The store moves the rows it loaded from the file to the quarantine.
+                    supplier.rows.loaded -= earlier.loaded
+                    supplier.rows.quarantined += earlier.loaded
+                case "rolled_back"?:
+                    supplier.rows = RowCounts(read: supplier.rows.read - earlier.read, loaded: supplier.rows.loaded - earlier.loaded,
+                                              quarantined: supplier.rows.quarantined - earlier.quarantined,
+                                              filtered: supplier.rows.filtered - earlier.filtered,
+                                              blankLinesSkipped: supplier.rows.blankLinesSkipped - earlier.blankLinesSkipped)
+                default:
+                    break
+                }
+            }
+            if file.outcome == nil { committedByFile[file.fileID] = earlier + file.rows }
         }
     }
 
@@ -87,21 +114,18 @@ public final class StatusBoard: EngineObserver {
             case .fileRetried(let supplier, let fileID):
                 state.update(supplier) { $0.filesQueued += 1 }
                 state.queuedAt[supplier, default: [:]][fileID] = now
-            case .batchCommitted(let files, _, let at, _):
-                state.lastCommit = at
-                for file in files {
-                    state.update(file.supplier) { supplier in
-                        supplier.rows += file.rows
-                        supplier.bytesRead += file.bytes
-                        supplier.lastCommitUnix = at
-                        switch file.outcome {
-                        case nil, "interrupted"?: break
-                        case "done"?, "empty"?: supplier.filesDone += 1
-                        case "failed"?: supplier.filesFailed += 1
-                        default: supplier.filesQuarantined += 1
-                        }
+            case .fileFinished(let finished):
+                state.update(finished.supplier) { supplier in
+                    switch finished.outcome {
+                    case "done", "empty": supplier.filesDone += 1
+                    case "failed", "rolled_back": supplier.filesFailed += 1
+                    case "quarantined", "damaged": supplier.filesQuarantined += 1
+                    default: break
                     }
                 }
+            case .batchCommitted(let files, _, let at, _):
+                state.lastCommit = at
+                for file in files { state.committed(file, at: at) }
             case .breakerOpened(let supplier, _):
                 state.update(supplier) { $0.breakerOpen = true }
             case .breakerClosed(let supplier):

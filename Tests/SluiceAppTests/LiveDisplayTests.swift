@@ -30,8 +30,8 @@ import Testing
             #expect(screen.split(whereSeparator: \.isNewline).contains { $0.contains("  \(supplier)") && $0.contains("/3 open") },
                     "a line for \(supplier) with its slots against its cap: \(screen.prefix(3_000))")
         }
-        #expect(screen.contains("/18 files"))
-        #expect(screen.contains("loaded "), "the summary follows the display")
+        #expect(screen.contains("18/18 files"), "the last frame shows the run's end")
+        #expect(screen.contains("rows into staging_orders"), "the summary follows the display")
     }
 
     @Test func elsewhereProgressIsPlainLines() throws {

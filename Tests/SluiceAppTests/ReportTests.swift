@@ -87,6 +87,28 @@ import Testing
     }
 }
 
+@Suite struct ReportEscapingTests {
+    @Test func hostileNamesAndRowsStayText() {
+        // A quote followed by a combining mark is one Character but still ends an attribute.
+        let supplier = "x\"\u{301} onmouseover=alert(1) y=\""
+        let file = ReportedFile(supplier: supplier, file: "<script>alert(1)</script>.csv", state: "quarantined",
+                                startedAt: 10, finishedAt: 11, slotWait: 0, attempts: 1, rows: RowCounts(read: 1, quarantined: 1))
+        var entry = QuarantineEntry(supplier: supplier, file: file.file, kind: "row", line: 2, byteOffset: 40, rowNumber: 1,
+                                    reason: "column a: '<img src=x onerror=alert(1)>' is not an integer", raw: Array("<b>&amp;'\"".utf8))
+        entry.raw = Array("<img src=x onerror=alert(1)>".utf8)
+        let report = RunReport(pipeline: "p<i>", run: RunRecord(id: 1, startedAt: 10, finishedAt: 12, exitCode: 3, summary: nil),
+                               caps: [supplier: 3], globalCap: 8, files: [file], stages: [],
+                               quarantineReasons: [QuarantineReason(reason: QuarantineReason.kind(of: entry.reason), count: 1,
+                                                                    examples: [QuarantineExample(entry)])])
+        let html = HTMLReport(report).render()
+        #expect(!html.contains("<script>") && !html.contains("<img") && !html.contains("<i>"))
+        let scalars = Array(html.unicodeScalars)
+        let rawQuoteBeforeMark = zip(scalars, scalars.dropFirst()).contains { $0 == "\"" && $1 == "\u{301}" }
+        #expect(!rawQuoteBeforeMark, "the supplier's quote ends no attribute")
+        #expect(html.contains("&quot;\u{301} onmouseover=alert(1) y=&quot;"))
+    }
+}
+
 /// Debian's chromium, headless (as root it needs --no-sandbox), its profile in `profile`.
 func runChromium(_ arguments: [String], profile: String) throws -> (status: Int32, stdout: String, stderr: String) {
     try runBinary(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile)"] + arguments,

@@ -137,19 +137,19 @@ public struct HTMLReport {
         """
 }
 
-/// Text made safe inside HTML elements and attributes.
+/// Text made safe inside HTML elements and attributes. Scalars, not characters: a quote with
+/// a combining mark after it is one `Character` that is not `"`, yet it still ends an attribute.
 func escape(_ text: String) -> String {
-    var escaped = ""
-    escaped.reserveCapacity(text.utf8.count)
-    for character in text {
-        switch character {
-        case "&": escaped += "&amp;"
-        case "<": escaped += "&lt;"
-        case ">": escaped += "&gt;"
-        case "\"": escaped += "&quot;"
-        case "'": escaped += "&#39;"
-        default: escaped.append(character)
+    var escaped = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+        case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+        case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+        case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+        case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+        default: escaped.append(scalar)
         }
     }
-    return escaped
+    return String(escaped)
 }

@@ -34,6 +34,9 @@ struct FileScheduler: Sendable {
         var waiting: [Deque<FileJob>] = []
         /// Files started and not ended (in flight, or waiting for a retry), by store id.
         var started: [Int: FileJob] = [:]
+        /// Ids waiting or started: a stream delivers a file again when only its modification time
+        /// changed, and the copy must not run beside the original.
+        var known: Set<Int> = []
         /// Files waiting for a retry: their last result, and when they became eligible again.
         var retrying: [Int: (result: FileResult, queuedAt: Double)] = [:]
         /// Suppliers whose breaker is open, by name: the next slot granted closes it.
@@ -54,7 +57,6 @@ struct FileScheduler: Sendable {
                     if let error = result.error {
                         events.emit(.error(supplier: result.supplier, stage: error.stage, kind: error.kind))
                     }
-                    log(result, id: id)
                     // Rows an earlier attempt committed are part of the file's result too.
                     if let earlier = retrying.removeValue(forKey: id), !result.isRolledBack {
                         result.addCounts(of: earlier.result)
@@ -68,11 +70,16 @@ struct FileScheduler: Sendable {
                         events.emit(.breakerOpened(supplier: result.supplier,
                                                    untilSeconds: clock.timestamp(opening.until)))
                     }
+                    log(result, id: id, retried: retried)
                     if retried {
                         events.emit(.fileRetried(supplier: result.supplier, fileID: Int64(id)))
                         retrying[id] = (result, clock.timestamp())
                     } else {
                         started[id] = nil
+                        known.remove(id)
+                        events.emit(.fileFinished(FileFinishedEvent(
+                            supplier: result.supplier, fileID: Int64(id),
+                            outcome: result.interrupted ? "interrupted" : result.completion.label, rows: result.rows)))
                         final(result, id)
                     }
                 case .arrival(let arrival?):
@@ -80,12 +87,15 @@ struct FileScheduler: Sendable {
                     let queuedAt = clock.timestamp()
                     while waiting.count < arrival.jobs.count { waiting.append([]) }
                     for (supplier, delivered) in arrival.jobs.enumerated() where !delivered.isEmpty {
-                        waiting[supplier].append(contentsOf: delivered.lazy.map { job in
+                        let fresh = delivered.filter { known.insert(Int($0.id)).inserted }
+                        waiting[supplier].append(contentsOf: fresh.lazy.map { job in
                             var job = job
                             job.queuedAt = queuedAt
                             return job
                         })
-                        await limiter.enqueue(delivered.map { Int($0.id) }, supplier: supplier)
+                        guard let first = fresh.first else { continue }
+                        events.emit(.filesQueued(supplier: first.file.supplier, fileIDs: fresh.map(\.id)))
+                        await limiter.enqueue(fresh.map { Int($0.id) }, supplier: supplier)
                     }
                     listen()
                 case .arrival(nil):
@@ -146,9 +156,10 @@ struct FileScheduler: Sendable {
         for (id, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, id) }
     }
 
-    /// One line per attempt: info when it loaded, a warning with the reason when it did not.
-    private func log(_ result: FileResult, id: Int) {
-        let loaded = result.completion == .done || result.completion == .empty
+    /// One line per attempt: info when it loaded or will be tried again, a warning with the
+    /// reason when it ended without loading.
+    private func log(_ result: FileResult, id: Int, retried: Bool) {
+        let loaded = result.completion == .done || result.completion == .empty || retried
         // The line's metadata costs more than the file's bookkeeping: build it only when it is written.
         guard logger.logLevel <= (loaded ? .info : .warning) else { return }
         let outcome = result.interrupted ? "interrupted" : result.completion.label
@@ -161,7 +172,11 @@ struct FileScheduler: Sendable {
             logger.info("file read", metadata: metadata)
         case .quarantined(let reason), .failed(let reason), .damaged(let reason), .rolledBack(let reason):
             metadata["reason"] = "\(reason)"
-            logger.warning("file not loaded", metadata: metadata)
+            if retried {
+                logger.info("file attempt failed; it is tried again", metadata: metadata)
+            } else {
+                logger.warning("file not loaded", metadata: metadata)
+            }
         }
     }
 

@@ -60,6 +60,7 @@ struct FileWorker: Sendable {
             options.encoding = definition.source.suppliers.first { $0.name == job.file.supplier }?.encoding ?? options.encoding
             let reader = try await readers.open(job.file, resume: job.record.next, options: options)
             state.reader = reader
+            state.restartBatchClock()
             if job.record.next.offset > 0 {
                 logger.info("resuming a partly loaded file", metadata: [
                     "supplier": "\(job.file.supplier)", "file.id": "\(job.id)", "file": "\(job.file.relativePath)",

@@ -128,9 +128,6 @@ public struct Pipeline: Sendable {
                 }
             }
         }
-        for (supplier, jobs) in arrival.jobs.enumerated() where !jobs.isEmpty {
-            events.emit(.filesQueued(supplier: names[supplier], fileIDs: jobs.map(\.id)))
-        }
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovery.files.count)", "files.pending": "\(pending)"])
         let order = definition.limits.order

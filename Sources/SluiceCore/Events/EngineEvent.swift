@@ -13,6 +13,9 @@ public enum EngineEvent: Sendable {
     case fileRead(FileReadEvent)
     /// A file failed for a passing reason and goes back to the limiter for another attempt.
     case fileRetried(supplier: String, fileID: Int64)
+    /// A file is done with for this run: no retry follows. `rows` are its result over every
+    /// attempt, as the store keeps them (none loaded for a file quarantined whole or rolled back).
+    case fileFinished(FileFinishedEvent)
     /// One loader transaction committed: the files it advanced, how long it took, and the rows
     /// still waiting in the loader's queue.
     case batchCommitted(files: [CommittedFile], seconds: Double, at: Double, queueRows: Int)
@@ -45,6 +48,30 @@ public struct FileReadEvent: Sendable {
     public var rows: RowCounts
     /// From the slot's grant to the end of reading.
     public var seconds: Double
+
+    public init(supplier: String, fileID: Int64, outcome: String, rows: RowCounts, seconds: Double) {
+        self.supplier = supplier
+        self.fileID = fileID
+        self.outcome = outcome
+        self.rows = rows
+        self.seconds = seconds
+    }
+}
+
+/// A file's end in this run.
+public struct FileFinishedEvent: Sendable {
+    public var supplier: String
+    public var fileID: Int64
+    /// `done`, `empty`, `quarantined`, `damaged`, `failed`, `rolled_back` or `interrupted`.
+    public var outcome: String
+    public var rows: RowCounts
+
+    public init(supplier: String, fileID: Int64, outcome: String, rows: RowCounts) {
+        self.supplier = supplier
+        self.fileID = fileID
+        self.outcome = outcome
+        self.rows = rows
+    }
 }
 
 /// A file's share of one commit.
@@ -58,6 +85,15 @@ public struct CommittedFile: Sendable {
     public var stages: BatchStages
     /// Set when this commit ended the file's attempt (see `FileCompletion.label`).
     public var outcome: String?
+
+    public init(supplier: String, fileID: Int64, rows: RowCounts, bytes: Int64, stages: BatchStages, outcome: String?) {
+        self.supplier = supplier
+        self.fileID = fileID
+        self.rows = rows
+        self.bytes = bytes
+        self.stages = stages
+        self.outcome = outcome
+    }
 }
 
 /// Seconds one batch spent in each stage before the loader took it.

@@ -12,8 +12,9 @@ import Synchronization
 struct MetricsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
         Serve /metrics (Prometheus text), /status (JSON) and /ready over HTTP on this address; port 0 \
-        picks a free port and prints it; 'off' serves nothing. Off unless given for `run`; \
-        \(MetricsOptions.streamDefault) for `stream`. Only loopback unless another host is named.
+        picks a free port and prints it; ':PORT' listens on every interface; 'off' serves nothing. Off \
+        unless given for `run`; \(MetricsOptions.streamDefault) for `stream`, where a port in use is \
+        reported and the stream goes on without it. Only loopback unless another host is named.
         """, valueName: "host:port"))
     var metricsAddress: String?
 
@@ -47,12 +48,18 @@ struct MetricsOptions: ParsableArguments {
         let board = StatusBoard(pipeline: pipeline, mode: mode)
         options.observers.append(board)
         let flag = ListeningFlag()
-        options.services.append(MonitorServer(address: address, registry: registry, board: board)
-            .service(logger: options.logger) { port in
+        let stop = options.stop
+        options.services.append(MonitorServer(address: address, registry: registry, board: board).service(
+            logger: options.logger, required: metricsAddress != nil,
+            onListening: { port in
                 printError("serving /metrics, /status and /ready on http://\(MonitorAddress(host: address.host, port: port))")
                 flag.set()
-            })
-        options.beforeStart = { try await flag.wait() }
+            },
+            onUnavailable: { failure in
+                printError("\(failure); going on without them (--metrics-address chooses another, or off)")
+                flag.set()
+            }))
+        options.beforeStart = { try await flag.wait(unless: stop) }
         return registry
     }
 
@@ -77,9 +84,10 @@ final class ListeningFlag: Sendable {
 
     func set() { listening.store(true, ordering: .releasing) }
 
+    /// Returns once set, or once a stop is requested.
     /// - Throws: `CancellationError` when the group gives up first (the server failed).
-    func wait() async throws {
-        while !listening.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+    func wait(unless stop: StopRequest) async throws {
+        while !listening.load(ordering: .acquiring) && !stop.isRequested { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
 

@@ -1,11 +1,19 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SluiceCore
 import SluiceObservability
 
-/// Writes one line to standard error.
+/// Messages are JSON lines, as the logs are, with `--log-format json` (set once, before any run).
+nonisolated(unsafe) var messagesAsJSON = false
+
+/// Writes one message to standard error, above the live display when one is drawn.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("sluice: " + message + "\n").utf8))
+    if messagesAsJSON, let line = JSONLogHandler.line(level: .notice, label: "sluice", message: message) {
+        Console.standardError.write(line: String(decoding: line, as: UTF8.self))
+    } else {
+        Console.standardError.write(line: "sluice: " + message)
+    }
 }
 
 /// Progress is drawn in place on a terminal that can move its cursor; plain lines elsewhere.

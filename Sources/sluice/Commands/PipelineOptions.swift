@@ -42,14 +42,11 @@ extension LoggingSystem {
     static func bootstrapOnce(level: Logger.Level, format: LogFormat) {
         guard !bootstrapped else { return }
         bootstrapped = true
+        messagesAsJSON = format == .json
         bootstrap { label in
             switch format {
-            case .json:
-                return JSONLogHandler(label: label, level: level)
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+            case .json: JSONLogHandler(label: label, level: level)
+            case .text: TextLogHandler(label: label, level: level)
             }
         }
     }

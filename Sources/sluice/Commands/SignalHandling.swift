@@ -20,10 +20,10 @@ final class SignalHandling {
             source.setEventHandler { [received] in
                 if received.count.add(1, ordering: .relaxed).oldValue > 0 { _exit(128 + signalNumber) }
                 stop.request(signal: signalNumber)
-                FileHandle.standardError.write(Data("sluice: stopping: no new files start; files in flight commit and keep their checkpoint (signal again to exit now)\n".utf8))
+                printError("stopping: no new files start; files in flight commit and keep their checkpoint (signal again to exit now)")
                 guard let shutdownTimeout else { return }
                 DispatchQueue.global().asyncAfter(deadline: .now() + shutdownTimeout.inSeconds) {
-                    FileHandle.standardError.write(Data("sluice: the stop took longer than --shutdown-timeout; exiting now, with every commit already durable\n".utf8))
+                    printError("the stop took longer than --shutdown-timeout; exiting now, with every commit already durable")
                     _exit(128 + signalNumber)
                 }
             }
