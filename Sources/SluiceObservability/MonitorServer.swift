@@ -78,7 +78,10 @@ public struct MonitorError: Error, CustomStringConvertible {
     public let address: MonitorAddress
     public let underlying: any Error
 
-    public var description: String { "cannot serve /metrics on \(address): \(underlying)" }
+    public var description: String {
+        let reason = (underlying as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(underlying)"
+        return "cannot serve /metrics on \(address): \(reason)"
+    }
 }
 
 /// The application, with its failures named after the address it was to serve.
