@@ -72,7 +72,7 @@ final class RowInserter {
                         let status = sqlite3_step(handle)
                         sqlite3_reset(handle)
                         guard status == SQLITE_DONE else {
-                            throw StoreError("cannot insert into \(target): \(many.database.lastError)")
+                            throw StoreError("cannot insert into \(target): \(many.database.lastError)", code: many.database.lastCode)
                         }
                         if firstRowID == nil { firstRowID = many.database.lastInsertRowID - Int64(group - 1) }
                         row += group

@@ -22,8 +22,9 @@ final class SQLiteDatabase {
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            let code = handle.map { sqlite3_extended_errcode($0) } ?? status
             sqlite3_close(handle)
-            throw StoreError("cannot open the SQLite database \(path): \(message)")
+            throw StoreError("cannot open the SQLite database \(path): \(message)", code: .sqlite(code))
         }
         self.handle = handle
         sqlite3_busy_timeout(handle, 10_000)
@@ -42,7 +43,7 @@ final class SQLiteDatabase {
         if sqlite3_exec(handle, sql, nil, nil, &error) != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? lastError
             sqlite3_free(error)
-            throw StoreError("SQLite \(path): \(message) (while running: \(sql.prefix(80)))")
+            throw StoreError("SQLite \(path): \(message) (while running: \(sql.prefix(80)))", code: lastCode)
         }
     }
 
@@ -50,12 +51,15 @@ final class SQLiteDatabase {
     func prepare(_ sql: String) throws -> SQLiteStatement {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw StoreError("SQLite \(path): \(lastError) (while preparing: \(sql.prefix(80)))")
+            throw StoreError("SQLite \(path): \(lastError) (while preparing: \(sql.prefix(80)))", code: lastCode)
         }
         return SQLiteStatement(statement, database: self)
     }
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The kind of the last failure on this connection.
+    var lastCode: StoreError.Code { .sqlite(sqlite3_extended_errcode(handle)) }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
@@ -118,7 +122,7 @@ final class SQLiteStatement {
         defer { sqlite3_reset(handle) }
         let status = sqlite3_step(handle)
         guard status == SQLITE_DONE || status == SQLITE_ROW else {
-            throw StoreError("SQLite \(database.path): \(database.lastError)")
+            throw StoreError("SQLite \(database.path): \(database.lastError)", code: database.lastCode)
         }
     }
 
@@ -129,7 +133,9 @@ final class SQLiteStatement {
         while true {
             let status = sqlite3_step(handle)
             if status == SQLITE_DONE { return }
-            guard status == SQLITE_ROW else { throw StoreError("SQLite \(database.path): \(database.lastError)") }
+            guard status == SQLITE_ROW else {
+                throw StoreError("SQLite \(database.path): \(database.lastError)", code: database.lastCode)
+            }
             try body(SQLiteRow(handle: handle))
         }
     }
@@ -151,5 +157,21 @@ struct SQLiteRow {
     func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: text)
+    }
+}
+
+extension StoreError.Code {
+    /// The kind of an SQLite result code (primary or extended).
+    static func sqlite(_ status: Int32) -> StoreError.Code {
+        switch status & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: .busy
+        case SQLITE_FULL: .full
+        case SQLITE_READONLY: .readOnly
+        case SQLITE_CONSTRAINT: .constraint
+        case SQLITE_CORRUPT, SQLITE_NOTADB: .corrupt
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: .cannotOpen
+        case SQLITE_IOERR: .io
+        default: .other
+        }
     }
 }

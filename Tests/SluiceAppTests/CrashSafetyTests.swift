@@ -125,6 +125,7 @@ import Testing
                                     executable: "/bin/sh")
         #expect(limited.status == 4, "stderr: \(limited.stderr)")
         #expect(limited.stderr.contains("cannot run"))
+        #expect(limited.stderr.contains("resumes from the last commit"), "the kind of failure is told, with what to do: \(limited.stderr)")
 
         let retry = try runBinary(arguments)
         #expect(retry.status == 0)

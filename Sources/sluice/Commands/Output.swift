@@ -41,7 +41,7 @@ func withStoreExitCodes<T>(_ verb: String, _ pipeline: String, lock: LockOptions
     } catch let busy as StoreBusy {
         throw busyExit(busy, pipeline: pipeline, waited: lock.lockWait != .none)
     } catch let error as StoreError {
-        printError("cannot \(verb) \(pipeline): \(error)\(detail)")
+        printError("cannot \(verb) \(pipeline): \(error)\(detail)\(advice(for: error.code))")
         throw ExitCode(4)
     } catch let error as ReadError {
         printError("cannot \(verb) \(pipeline): \(error)\(detail)")
@@ -49,6 +49,18 @@ func withStoreExitCodes<T>(_ verb: String, _ pipeline: String, lock: LockOptions
     } catch let error as MonitorError {
         printError("cannot \(verb) \(pipeline): \(error) (choose another with --metrics-address, or off)")
         throw ExitCode(4)
+    }
+}
+
+/// What a user can do about a store failure of this kind; every commit before it stands.
+func advice(for code: StoreError.Code) -> String {
+    switch code {
+    case .full: "; the disk is full: free space and run again, and it resumes from the last commit"
+    case .readOnly: "; the store cannot be written: check the file's and its folder's permissions and the mount"
+    case .busy: "; another process holds the database (not a sluice run, which takes the writer lock): stop it and run again"
+    case .corrupt: "; the database file is damaged: restore it from a backup or load into a new one"
+    case .io: "; the operating system failed a read or write (a full disk, a file-size limit, a failing device): fix it and run again, and it resumes from the last commit"
+    default: ""
     }
 }
 
