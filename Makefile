@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/release/sluice
 PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
-DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3 prometheus chromium
+DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3 prometheus chromium postgresql libpq-dev
 
 .PHONY: run test deps build sample clean fuzz bench bench-full bench-stream
 
