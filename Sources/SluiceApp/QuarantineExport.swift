@@ -16,7 +16,7 @@ public func quarantineCSV(_ entries: [QuarantineEntry]) -> String {
     for entry in entries {
         let cells: [String] = [entry.supplier, entry.file, entry.kind, entry.line.map { String($0) } ?? "",
                      entry.byteOffset.map { String($0) } ?? "", entry.rowNumber.map { String($0) } ?? "", entry.reason,
-                     entry.raw.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines) } ?? ""]
+                     entry.rawText ?? ""]
         lines.append(cells.map { csvCell(neutralised($0)) }.joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

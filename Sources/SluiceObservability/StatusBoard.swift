@@ -65,10 +65,7 @@ public final class StatusBoard: EngineObserver {
                     supplier.rows.loaded -= earlier.loaded
                     supplier.rows.quarantined += earlier.loaded
                 case "rolled_back"?:
-                    supplier.rows = RowCounts(read: supplier.rows.read - earlier.read, loaded: supplier.rows.loaded - earlier.loaded,
-                                              quarantined: supplier.rows.quarantined - earlier.quarantined,
-                                              filtered: supplier.rows.filtered - earlier.filtered,
-                                              blankLinesSkipped: supplier.rows.blankLinesSkipped - earlier.blankLinesSkipped)
+                    supplier.rows -= earlier
                 default:
                     break
                 }

@@ -26,6 +26,14 @@ public struct RowCounts: Sendable, Equatable, Hashable, Codable {
         total.blankLinesSkipped += more.blankLinesSkipped
     }
 
+    public static func -= (total: inout RowCounts, less: RowCounts) {
+        total.read -= less.read
+        total.loaded -= less.loaded
+        total.quarantined -= less.quarantined
+        total.filtered -= less.filtered
+        total.blankLinesSkipped -= less.blankLinesSkipped
+    }
+
     public static func + (left: RowCounts, right: RowCounts) -> RowCounts {
         var sum = left
         sum += right

@@ -125,6 +125,6 @@ public struct QuarantineExample: Codable, Sendable, Equatable {
         line = entry.line
         byteOffset = entry.byteOffset
         reason = entry.reason
-        raw = entry.raw.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines) }
+        raw = entry.rawText
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-file checkpoints: identity, state, offsets, counts and timeline.
 public protocol CheckpointStore: AnyObject, Sendable {
     /// Records newly discovered files (once per identity) and returns the record for each input, in order.
@@ -118,4 +120,9 @@ public struct QuarantineEntry: Sendable, Equatable {
         self.reason = reason
         self.raw = raw
     }
+}
+
+extension QuarantineEntry {
+    /// The row's text as read, for people (invalid UTF-8 shown as U+FFFD, no line end).
+    public var rawText: String? { raw.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines) } }
 }

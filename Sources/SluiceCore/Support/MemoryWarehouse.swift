@@ -11,7 +11,6 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         var byIdentity: [String: Int] = [:]
         var timings: [Int64: (started: Double, finished: Double)] = [:]
         var quarantine: [QuarantineEntry] = []
-        var latencies: [Int64: [StageLatency]] = [:]
     }
     private let state = Mutex(State())
     private let quarantineLimit: Int
@@ -76,12 +75,8 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
     public func beginRun(at time: Double) throws -> Int64 { 1 }
     public func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws {}
 
-    public func recordStageLatencies(_ latencies: [StageLatency], run id: Int64) throws {
-        state.withLock { $0.latencies[id] = latencies }
-    }
-
-    /// The latencies recorded for a run.
-    public func stageLatencies(run id: Int64) -> [StageLatency] { state.withLock { $0.latencies[id] ?? [] } }
+    /// Like its runs, a memory store keeps no latencies: nothing reports on it.
+    public func recordStageLatencies(_ latencies: [StageLatency], run id: Int64) throws {}
 
     public func status() throws -> [SupplierStatus] {
         state.withLock { state in
