@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "SluiceCore",
             dependencies: [
@@ -40,6 +41,11 @@ let package = Package(
         ),
         .target(name: "SluiceCSV", dependencies: ["SluiceCore", "CLibCSV", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "SluiceSQLite", dependencies: ["SluiceCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(
+            name: "SluicePostgres",
+            dependencies: ["SluiceCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SluiceSample", dependencies: ["SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "SluiceObservability",
@@ -58,7 +64,7 @@ let package = Package(
         .target(
             name: "SluiceApp",
             dependencies: [
-                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "SluiceObservability",
+                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -83,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "SluiceAppTests",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluiceSample", "SluiceObservability", "CSQLite", "CZlib",
+                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability", "CSQLite", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

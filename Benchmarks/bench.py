@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+import pg_server
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SLUICE = os.path.join(ROOT, ".build", "release", "sluice")
@@ -53,6 +55,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-baselines", action="store_true", help="time Sluice only (the full workload)")
     parser.add_argument("--no-gzip", action="store_true", help="skip the all-gzip variant")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows")
     parser.add_argument("--scale", type=int, default=10,
                         help="also run Sluice once over this many times the files, for its peak memory (1 skips it)")
     args = parser.parse_args()
@@ -107,6 +110,22 @@ def main():
                                       os.path.join(plain, "suppliers"), db("python.sqlite")], remove(db("python.sqlite"))),
         })
 
+    server = None
+    if not args.no_postgres:
+        server = pg_server.Server(os.path.join(work, "postgres"))
+        pg = ["--set", "load.kind=postgres", "--set", f"load.host={server.folder}", "--set", "load.database=postgres",
+              "--set", "load.user=postgres"]
+        commands["sluice into PostgreSQL"] = (sluice(plain, "postgres", *pg), server.empty())
+        # The raw limit: the same good rows, one file, one COPY into an empty table of the same
+        # types, without the store's index, checkpoints or quarantine; in CSV, text and binary formats.
+        timed(commands["sluice into PostgreSQL"][0], server.empty())
+        raw_table = lambda: server.psql("DROP TABLE IF EXISTS raw; CREATE TABLE raw (LIKE staging_orders); CHECKPOINT")
+        for form, options in (("CSV", "CSV"), ("text", "TEXT"), ("binary", "BINARY")):
+            path = db(f"good-rows.{form.lower()}")
+            sh(server.psql_command(f"\\copy staging_orders TO '{path}' WITH (FORMAT {options})"))
+            commands[f"psql \\copy of the good rows, {form}"] = (
+                server.psql_command(f"\\copy raw FROM '{path}' WITH (FORMAT {options})"), raw_table)
+
     walls = {name: [] for name in commands}
     peaks = {name: [] for name in commands}
     floors = []
@@ -122,6 +141,9 @@ def main():
                                      capture_output=True, text=True, check=True).stdout.split()
                 floors.append(float(out[0]))
                 print(f"run {run + 1}: insert floor: {floors[-1]:.2f} s", file=sys.stderr)
+
+    if server:
+        server.stop()
 
     scaled = None
     if args.scale > 1:
@@ -161,6 +183,13 @@ def main():
     if gz:
         ratio("Sluice all gzip / Sluice plain", "sluice, all gzip", median["sluice"], "<= 1.15x")
         lines.append(f"| Sluice all gzip / Sluice plain, min against min | {min(walls['sluice, all gzip']) / min(walls['sluice']):.2f}x | |")
+    if server:
+        raw = "psql \\copy of the good rows, CSV"
+        lines.append(f"| Sluice into PostgreSQL: share of raw COPY throughput (one CSV) | "
+                     f"{median[raw] / median['sluice into PostgreSQL']:.0%} | >= 70% |")
+        ratio("psql \\copy binary / text (the server's parse cost by format)", "psql \\copy of the good rows, binary",
+              median["psql \\copy of the good rows, text"], "")
+        ratio("Sluice into PostgreSQL / Sluice into SQLite", "sluice into PostgreSQL", median["sluice"], "")
     lines.append(f"| peak RSS of Sluice | {max(peaks['sluice']):.0f} MB | {'<= 100 MB' if args.file_size == '20KB' else 'flat'} |")
     if scaled:
         files, wall, peak = scaled

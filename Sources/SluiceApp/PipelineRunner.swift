@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SluiceCSV
 import SluiceCore
 import SluiceObservability
+import SluicePostgres
 import SluiceSQLite
 
 /// What `sluice run` can be asked to do besides the definition.
@@ -46,16 +47,34 @@ public func loadDefinition(path: String, overrides: [String] = []) throws -> (Pi
     return (definition, plan)
 }
 
-/// Opens the embedded SQLite store and sink a definition names.
+/// Opens the store a definition names: SQLite (the default) or PostgreSQL.
 /// - Throws: `StoreError`.
+/// - Parameter lock: the writer lock this run holds; a PostgreSQL store takes it again after a reconnect.
+public func openStore(_ definition: PipelineDefinition, readOnly: Bool = false, lock: (any WriterLock)? = nil,
+                      logger: Logger = Logger(label: "sluice")) throws -> any BlockingWarehouse {
+    if let settings = definition.load.postgres {
+        let store = try PostgresWarehouse(settings: settings, pipeline: definition.name, table: definition.load.table,
+                                          readOnly: readOnly, logger: logger)
+        store.writerLock = lock as? PostgresWriterLock
+        return store
+    }
+    return try openWarehouse(definition, readOnly: readOnly)
+}
+
+/// Opens the embedded SQLite store a definition names, for what only SQLite stores keep (pruning, reports).
+/// - Throws: `StoreError`, also when the pipeline loads into PostgreSQL.
 public func openWarehouse(_ definition: PipelineDefinition, readOnly: Bool = false) throws -> SQLiteWarehouse {
-    try SQLiteWarehouse(path: definition.load.database.path, pipeline: definition.name, table: definition.load.table,
-                        readOnly: readOnly)
+    if let settings = definition.load.postgres {
+        throw StoreError("this command reads SQLite stores only for now; \(definition.name) loads into PostgreSQL (\(settings))")
+    }
+    return try SQLiteWarehouse(path: definition.load.database.path, pipeline: definition.name, table: definition.load.table,
+                               readOnly: readOnly)
 }
 
 /// The lock that keeps a second run from writing the store a definition names.
 public func writerLock(for definition: PipelineDefinition) -> any WriterLock {
-    SQLiteWriterLock(databasePath: definition.load.database.path)
+    if let settings = definition.load.postgres { return PostgresWriterLock(settings: settings, pipeline: definition.name) }
+    return SQLiteWriterLock(databasePath: definition.load.database.path)
 }
 
 /// Runs the pipeline once over every file available now: the function behind `sluice run`.
@@ -64,10 +83,13 @@ public func writerLock(for definition: PipelineDefinition) -> any WriterLock {
 ///   fails, `ReadError` when sources cannot be listed.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
-    if options.dryRun { return try await runOnce(definition, plan, source: source, store: MemoryWarehouse(), options: options) }
+    if options.dryRun {
+        return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(MemoryWarehouse()), options: options)
+    }
     let lock = try await takeWriterLock(definition, options)
     defer { lock.release() }
-    return try await runOnce(definition, plan, source: source, store: try openWarehouse(definition), options: options)
+    return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(try openStore(definition, lock: lock, logger: options.logger)),
+                         options: options)
 }
 
 /// Takes the store's writer lock, waiting as the options say.
@@ -82,33 +104,38 @@ func takeWriterLock(_ definition: PipelineDefinition, _ options: RunOptions) asy
 
 /// One batch run into `store`, which the caller has the right to write.
 private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, source: DirectorySource,
-                     store: any CheckpointStore & Sink, options: RunOptions) async throws -> RunSummary {
-    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
-                            logger: options.logger)
+                     store: any Warehouse, options: RunOptions) async throws -> RunSummary {
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
     pipeline.stop = options.stop
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "run", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
-    // Kept however the run ends: a failed run's latencies are worth reading too.
-    defer { keep(latencies, in: store, logger: options.logger) }
-    return try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
+    return try await keeping(latencies, in: store, logger: options.logger) {
+        try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
+    }
 }
 
-/// Records the run's latency percentiles per stage for `sluice report`; they describe the
-/// run and are not part of its data, so failing to keep them is a warning.
-func keep(_ latencies: StageLatencies, in store: any CheckpointStore, logger: Logger) {
-    guard let runID = latencies.runID else { return }
-    do {
-        try store.recordStageLatencies(latencies.summary(), run: runID)
-    } catch {
-        logger.warning("could not keep the run's stage latencies", metadata: ["run.id": "\(runID)", "error": "\(error)"])
+/// Runs `body`, then records the run's latency percentiles per stage for `sluice report`
+/// however it ended: a failed run's latencies are worth reading too. They describe the run
+/// and are not part of its data, so failing to keep them is a warning.
+func keeping<T>(_ latencies: StageLatencies, in store: any Warehouse, logger: Logger,
+                _ body: () async throws -> T) async throws -> T {
+    let result: Result<T, any Error>
+    do { result = .success(try await body()) } catch { result = .failure(error) }
+    if let runID = latencies.runID {
+        do {
+            try await store.recordStageLatencies(latencies.summary(), run: runID)
+        } catch {
+            logger.warning("could not keep the run's stage latencies", metadata: ["run.id": "\(runID)", "error": "\(error)"])
+        }
     }
+    return try result.get()
 }
 
 /// Files and rows per supplier from the store: the data behind `sluice status`.
 /// - Throws: `StoreError`.
 public func readStatus(_ definition: PipelineDefinition) throws -> [SupplierStatus] {
-    let store = try openWarehouse(definition, readOnly: true)
+    let store = try openStore(definition, readOnly: true)
     var statuses = try store.status()
     // The files not registered yet are what the source holds beyond the store's records.
     guard let source = try? DirectorySource(definition: definition.source) else { return statuses }

@@ -55,8 +55,8 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
         lines.append("  \(column.name): \(rules.joined(separator: ", "))")
     }
     lines.append("")
-    lines.append("load into \(definition.load.table) in \(definition.load.database.path)")
-    let columns = plan.columns.map { "\($0.name) \($0.storage.rawValue)" } + ["_supplier TEXT", "_file TEXT", "_file_id INTEGER", "_row INTEGER"]
+    lines.append("load into \(definition.load.table) in \(definition.load.location)")
+    let columns = plan.columns.map { "\($0.name) \($0.type)" } + ["_supplier text", "_file text", "_file_id integer", "_row integer"]
     lines.append("  columns: \(columns.joined(separator: ", "))")
     lines.append("  after load: \(definition.settle.afterLoad.rawValue)")
     return lines.joined(separator: "\n")

@@ -5,7 +5,7 @@ import SluiceSQLite
 /// The quarantine from the store.
 /// - Throws: `StoreError`.
 public func readQuarantine(_ definition: PipelineDefinition, limit: Int?) throws -> [QuarantineEntry] {
-    try openWarehouse(definition, readOnly: true).quarantine(limit: limit)
+    try openStore(definition, readOnly: true).quarantine(limit: limit)
 }
 
 /// The quarantine as CSV for a spreadsheet: RFC 4180 quoting, and every cell that a

@@ -8,25 +8,25 @@ import UnixSignals
 /// Watches the suppliers' directories and loads files as they become complete, until a
 /// graceful shutdown: the function behind `sluice stream`. Holds the store's writer lock
 /// throughout; SIGTERM and SIGINT are a graceful shutdown bounded by `shutdownTimeout`.
-/// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
+/// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store
 ///   fails, `ReadError` when the source root cannot be listed.
 public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
                            shutdownTimeout: Duration = .seconds(30)) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
     let lock = try await takeWriterLock(definition, options)
     defer { lock.release() }
-    let store = try openWarehouse(definition)
-    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
-                            logger: options.logger)
+    let store = OffPoolWarehouse(try openStore(definition, lock: lock, logger: options.logger))
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
     pipeline.stop = options.stop
     var feed = DirectoryFeed(source: source, watch: definition.source.watch)
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "stream", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
     feed.events = pipeline.events
-    defer { keep(latencies, in: store, logger: options.logger) }
-    return try await progress.showing {
-        try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+    return try await keeping(latencies, in: store, logger: options.logger) {
+        try await progress.showing {
+            try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+        }
     }
 }
 

@@ -1,14 +1,5 @@
 import SluiceCore
 
-/// A loaded version whose record `sluice prune` removed, as the store remembers it.
-struct PrunedVersion {
-    var fileID: Int64
-    var size: Int64
-    var fingerprint: String
-    /// The staging table's row ids its rows lie between (nil when it staged none).
-    var rowIDs: ClosedRange<Int64>?
-}
-
 extension SQLiteWarehouse {
     /// Removes, in one transaction, the records of every path whose versions all finished (or
     /// settled) before `cutoff` and that the source no longer holds. A path still present is

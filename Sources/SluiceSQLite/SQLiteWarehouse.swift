@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// One connection: the loader's commits and a stream's registrations take turns through
 /// `serialized`, which is what makes it `@unchecked Sendable`.
-public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
+public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
     let database: SQLiteDatabase
     let pipeline: String
     let table: String
@@ -43,11 +43,13 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         try Migrations.apply(to: database)
     }
 
+    public var location: String { database.path }
+
     // MARK: Sink
 
     public func prepare(columns: [OutputColumn]) throws {
         let lineage: [(name: String, type: String)] = [("_supplier", "TEXT"), ("_file", "TEXT"), ("_file_id", "INTEGER"), ("_row", "INTEGER")]
-        let all = columns.map { (name: $0.name, type: $0.storage.rawValue) } + lineage
+        let all = columns.map { (name: $0.name, type: Self.sqlType($0.type)) } + lineage
         var existing: [String] = []
         let info = try database.prepare("SELECT name FROM pragma_table_info(?)")
         info.bind(1, table)
@@ -75,7 +77,7 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
                 }
                 // A newer version replaced this one while it was being read (a stream registers
                 // while files load): its rows are already gone, and none may come back.
-                if try isSuperseded(batch.progress.fileID) { continue }
+                if !VersionPolicy.acceptsCommit(in: try state(of: batch.progress.fileID)) { continue }
                 let rowIDs = try inserter.insert(batch)
                 try record(batch, rowIDs: rowIDs, at: time)
             }
@@ -102,18 +104,10 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(6, progress.rows.quarantined)
         update.bind(7, progress.rows.filtered)
         update.bind(8, progress.startedAt)
-        let (state, error): (FileState, String?) = switch progress.completion {
-        case nil: (.loading, nil)
-        case .done: (.done, nil)
-        case .quarantined(let reason): (.quarantined, reason)
-        case .failed(let reason): (.failed, reason)
-        case .rolledBack(let reason): (.failed, reason)
-        case .empty: (.empty, "the file is empty")
-        case .damaged(let reason): (.quarantined, reason)
-        }
-        update.bind(9, state.rawValue)
-        update.bind(10, error)
-        update.bind(11, progress.completion == nil ? nil : progress.finishedAt ?? time)
+        let outcome = CompletionOutcome(progress.completion)
+        update.bind(9, outcome.state.rawValue)
+        update.bind(10, outcome.error)
+        update.bind(11, outcome.finished ? progress.finishedAt ?? time : nil)
         update.bind(12, progress.fileID)
         update.bind(13, progress.queuedAt)
         update.bind(14, currentRun)
@@ -123,17 +117,15 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         update.bind(18, progress.next.blankLinesBefore)
         update.bind(19, time)
         try update.run()
-        switch progress.completion {
-        case .quarantined:
-            // A rejected file loads nothing: take back rows earlier batches committed.
+        switch outcome.cleanup {
+        case .rejectFile:
             try run(StoreSQL.deleteFileRows(table: table), progress.fileID)
             try run(StoreSQL.quarantineAllRows, progress.fileID)
-        case .rolledBack:
-            // The content changed under the reader: nothing read from it may stay.
+        case .rollBack:
             try run(StoreSQL.deleteFileRows(table: table), progress.fileID)
             try run(StoreSQL.deleteRowQuarantine, progress.fileID)
             try run(StoreSQL.resetFile, progress.fileID)
-        default:
+        case .none:
             break
         }
     }
@@ -163,12 +155,12 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
         try insert.run()
     }
 
-    private func isSuperseded(_ fileID: Int64) throws -> Bool {
+    private func state(of fileID: Int64) throws -> FileState {
         let query = try statements(StoreSQL.fileState)
         query.bind(1, fileID)
-        var superseded = false
-        try query.rows { superseded = $0.string(0) == FileState.superseded.rawValue }
-        return superseded
+        var state = FileState.pending
+        try query.rows { state = FileState(rawValue: $0.string(0) ?? "") ?? .pending }
+        return state
     }
 
     func run(_ sql: String, _ fileID: Int64) throws {
@@ -202,6 +194,17 @@ public final class SQLiteWarehouse: Sink, CheckpointStore, @unchecked Sendable {
             settled: row.int(15) != 0)
         record.rowsInvalid = Int(row.int(16))
         return record
+    }
+}
+
+extension SQLiteWarehouse {
+    /// SQLite's storage class for a logical type: decimals as REAL, dates and timestamps as their ISO text.
+    static func sqlType(_ type: LogicalType) -> String {
+        switch type {
+        case .integer, .boolean: "INTEGER"
+        case .decimal: "REAL"
+        case .date, .timestamp, .text: "TEXT"
+        }
     }
 }
 

@@ -52,6 +52,15 @@ final class PostgresServer {
         guard stopped.status == 0 else { throw Failure(description: "pg_ctl stop failed: \(stopped.output)") }
     }
 
+    /// Every role but `postgres` must now give its password (SCRAM); `postgres` stays trusted, so
+    /// the tests can still look inside.
+    func requirePasswords() throws {
+        let rules = "local all postgres trust\nlocal all all scram-sha-256\n"
+        try rules.write(toFile: dataFolder + "/pg_hba.conf", atomically: false, encoding: .utf8)
+        let reloaded = try run("pg_ctl", ["-D", dataFolder, "reload"])
+        guard reloaded.status == 0 else { throw Failure(description: "pg_ctl reload failed: \(reloaded.output)") }
+    }
+
     /// Runs SQL through `psql` and returns its unaligned output.
     func psql(_ sql: String, database: String = "postgres") throws -> (status: Int32, output: String) {
         try run("psql", ["-h", socketFolder, "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql])

@@ -28,7 +28,7 @@ import Testing
         let (definition, plan) = try pipeline(suppliers: dir.path("suppliers"), database: database,
                                               ["limits.max_concurrency=1"])
         let store = try openWarehouse(definition)
-        var engine = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, sink: store,
+        var engine = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: OffPoolWarehouse(store),
                               logger: Logger(label: "test"))
         engine.queueRows = 64
         let summary = try await engine.run(TwiceFeed(source: try DirectorySource(definition: definition.source)))

@@ -9,7 +9,7 @@ import Testing
     @Test func aBatchOfAVersionSupersededWhileItWasReadCommitsNothing() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteWarehouse(path: dir.path("db.sqlite"), pipeline: "p", table: "staged")
-        try store.prepare(columns: [OutputColumn(name: "id", storage: .integer)])
+        try store.prepare(columns: [OutputColumn(name: "id", type: .integer)])
         func version(size: Int64) -> DiscoveredFile {
             DiscoveredFile(supplier: "acme", relativePath: "a.csv", directory: dir.url.path, size: size, modified: 1,
                            fingerprint: "f\(size)", isGzip: false)

@@ -8,7 +8,11 @@ struct TableFingerprint: Equatable, CustomStringConvertible {
     var xor: UInt64 = 0
 
     init(database: String, sql: String) throws {
-        for row in try query(database, sql) {
+        self.init(rows: try query(database, sql))
+    }
+
+    init(rows table: [[String?]]) {
+        for row in table {
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
             for column in row {
                 for byte in (column.map { "v" + $0 } ?? "NULL").utf8 + [0x1F] {

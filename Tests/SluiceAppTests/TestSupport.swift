@@ -81,10 +81,12 @@ func scalar(_ database: String, _ sql: String) throws -> Int {
 }
 
 /// Runs the built `sluice` binary and returns its exit status and output.
-func runBinary(_ arguments: [String], executable: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+func runBinary(_ arguments: [String], executable: String? = nil,
+               environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? packageRoot.appendingPathComponent(".build/debug/sluice")
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -99,7 +101,7 @@ func runBinary(_ arguments: [String], executable: String? = nil) throws -> (stat
 func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any RecordReaderFactory = CSVReaderFactory(),
               source: (any FileSource)? = nil, registrationSlice: Int = 2_048) async throws -> (RunSummary, SQLiteWarehouse) {
     let warehouse = try openWarehouse(definition)
-    var pipeline = Pipeline(definition: definition, plan: plan, readers: readers, store: warehouse, sink: warehouse,
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: readers, store: OffPoolWarehouse(warehouse),
                             logger: Logger(label: "test"))
     pipeline.registrationSlice = registrationSlice
     let feed = ListingFeed(try source ?? DirectorySource(definition: definition.source))

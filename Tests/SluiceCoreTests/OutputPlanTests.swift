@@ -12,20 +12,20 @@ import Testing
     @Test func withoutStepsTheSchemaIsTheOutput() throws {
         let plan = try OutputPlan.compile(schema: base, steps: [])
         #expect(plan.columns == [
-            OutputColumn(name: "order_id", storage: .integer), OutputColumn(name: "sku", storage: .text),
-            OutputColumn(name: "unit_price", storage: .real), OutputColumn(name: "in_stock", storage: .integer),
-            OutputColumn(name: "order_date", storage: .text), OutputColumn(name: "updated_at", storage: .text),
+            OutputColumn(name: "order_id", type: .integer), OutputColumn(name: "sku", type: .text),
+            OutputColumn(name: "unit_price", type: .decimal(precision: 12, scale: 2)), OutputColumn(name: "in_stock", type: .boolean),
+            OutputColumn(name: "order_date", type: .date), OutputColumn(name: "updated_at", type: .timestamp),
         ])
         #expect(plan.filters.isEmpty)
         #expect(plan.plannedColumns.map(\.source) == (0..<6).map { OutputPlan.Source.input($0) })
     }
 
     @Test(arguments: [
-        (ColumnType.string, StorageType.text), (.integer, .integer), (.decimal(precision: 4, scale: 1), .real),
-        (.boolean, .integer), (.date, .text), (.timestamp, .text),
+        (ColumnType.string, LogicalType.text), (.integer, .integer), (.decimal(precision: 4, scale: 1), .decimal(precision: 4, scale: 1)),
+        (.boolean, .boolean), (.date, .date), (.timestamp, .timestamp),
     ])
-    func storageOfEachType(type: ColumnType, storage: StorageType) {
-        #expect(OutputPlan.storage(of: type) == storage)
+    func logicalTypeOfEachType(type: ColumnType, logical: LogicalType) {
+        #expect(LogicalType(type) == logical)
     }
 
     @Test func renameIsSequential() throws {
@@ -34,12 +34,12 @@ import Testing
             .rename([(from: "price", to: "amount"), (from: "sku", to: "product")]),
         ])
         #expect(plan.columns.map(\.name) == ["order_id", "product", "amount", "in_stock", "order_date", "updated_at"])
-        #expect(plan.columns[2].storage == .real)
+        #expect(plan.columns[2].type == .decimal(precision: 12, scale: 2))
     }
 
     @Test func setAppendsATextColumn() throws {
         let plan = try OutputPlan.compile(schema: base, steps: [.set(column: "feed", template: "${pipeline}")])
-        #expect(plan.columns.last == OutputColumn(name: "feed", storage: .text))
+        #expect(plan.columns.last == OutputColumn(name: "feed", type: .text))
         #expect(plan.plannedColumns.last?.source == .template("${pipeline}"))
         #expect(plan.columns.count == 7)
     }
@@ -47,7 +47,7 @@ import Testing
     @Test func setOverAnExistingColumnReplacesIt() throws {
         let plan = try OutputPlan.compile(schema: base, steps: [.set(column: "order_id", template: "x")])
         #expect(plan.columns.count == 6)
-        #expect(plan.columns[0] == OutputColumn(name: "order_id", storage: .text))
+        #expect(plan.columns[0] == OutputColumn(name: "order_id", type: .text))
         #expect(plan.plannedColumns[0].source == .template("x"))
     }
 

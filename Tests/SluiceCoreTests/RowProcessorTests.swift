@@ -297,7 +297,7 @@ private struct Harness {
         ]
         var h = try Harness(schema(col("id", .integer)), header: ["id"], steps: steps)
         #expect(h.plan.columns.map(\.name) == ["id", "origin", "constant"])
-        #expect(h.plan.columns.map(\.storage) == [.integer, .text, .text])
+        #expect(h.plan.columns.map(\.type) == [.integer, .text, .text])
         #expect(h.process(["1"]) == .loaded)
         #expect(h.process(["2"]) == .loaded)
         let origin = CellValue.text("nightly:acme/2026/orders-0314.csv")

@@ -234,10 +234,37 @@ struct DefinitionReader {
     }
 
     private func load(_ node: ConfigNode) throws -> LoadDefinition {
-        let map = try node.mapping(allowed: ["database", "table"])
+        let map = try node.mapping(allowed: ["kind", "database", "table", "host", "port", "user", "sslmode", "password_env",
+                                             "reconnect_for"])
         let table = try map["table"]?.string() ?? "staging"
         guard isSafeName(table) else { throw try map.require("table").error("table name must be letters, digits and '_'") }
-        return LoadDefinition(database: resolve(try map.require("database").string()), table: table)
+        guard table.utf8.count <= 63 else {
+            throw try map.require("table").error("table name is \(table.utf8.count) bytes; PostgreSQL allows 63 and would cut it")
+        }
+        switch try map["kind"]?.string() ?? "sqlite" {
+        case "sqlite":
+            for key in ["host", "port", "user", "sslmode", "password_env", "reconnect_for"] where map[key] != nil {
+                throw try map.require(key).error("'\(key)' is a PostgreSQL setting; add kind: postgres")
+            }
+            return LoadDefinition(database: resolve(try map.require("database").string()), table: table)
+        case "postgres":
+            let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+            let sslmode = try map["sslmode"]?.string()
+            if let sslmode, !sslModes.contains(sslmode) {
+                throw try map.require("sslmode").error("sslmode must be one of \(sslModes.joined(separator: ", "))")
+            }
+            let port = try map["port"].map { node -> Int in
+                guard let port = Int(try node.string()), (1...65_535).contains(port) else { throw node.error("port must be 1 to 65535") }
+                return port
+            }
+            let settings = PostgresSettings(host: try map["host"]?.string(), port: port, database: try map["database"]?.string(),
+                                            user: try map["user"]?.string(), sslmode: sslmode,
+                                            passwordEnvironment: try map["password_env"]?.string(),
+                                            reconnectFor: try map["reconnect_for"]?.duration())
+            return LoadDefinition(database: URL(fileURLWithPath: "/dev/null"), table: table, postgres: settings)
+        case let other:
+            throw try map.require("kind").error("unknown load kind '\(other)'; use sqlite or postgres")
+        }
     }
 
     private func settle(_ node: ConfigNode?) throws -> SettleDefinition {

@@ -132,8 +132,20 @@ public struct SettleDefinition: Sendable {
 
 /// Where the rows go.
 public struct LoadDefinition: Sendable {
-    /// The SQLite database that holds the staging table, quarantine and checkpoints.
+    /// The SQLite database that holds the staging table, quarantine and checkpoints (the default).
     public var database: URL
     /// The staging table, created from the schema when absent.
     public var table: String
+    /// Set for `kind: postgres`: the staging table, quarantine and checkpoints are in PostgreSQL
+    /// and `database` is not used.
+    public var postgres: PostgresSettings?
+
+    public init(database: URL, table: String, postgres: PostgresSettings? = nil) {
+        self.database = database
+        self.table = table
+        self.postgres = postgres
+    }
+
+    /// The store as messages name it: a path, or a PostgreSQL address without its password.
+    public var location: String { postgres?.description ?? database.path }
 }

@@ -5,7 +5,7 @@
 /// is ready, it lingers a moment for more: a commit costs an fsync whatever its size, and
 /// committing a handful of rows at a time would leave the writer busy with fsyncs.
 struct Loader {
-    let sink: any Sink
+    let store: any Warehouse
     let queue: BoundedQueue<LoaderItem>
     /// Rows gathered into one transaction at most.
     let maxRowsPerCommit: Int
@@ -17,7 +17,7 @@ struct Loader {
     let events: EngineEvents
 
     /// Runs until the queue is finished.
-    /// - Throws: the sink's error; the queue is then failed so no producer waits forever.
+    /// - Throws: the store's error; the queue is then failed so no producer waits forever.
     func run() async throws {
         while let first = await queue.receive() {
             var items = [first]
@@ -41,7 +41,7 @@ struct Loader {
                 return batch
             }
             do {
-                try sink.commit(batches, at: clock.timestamp())
+                try await store.commit(batches, at: clock.timestamp())
             } catch {
                 let dropped = queue.fail(error)
                 for item in items + dropped { item.committed?.fail(error) }

@@ -12,8 +12,8 @@ public struct Pipeline: Sendable {
     public let definition: PipelineDefinition
     public let plan: OutputPlan
     public let readers: any RecordReaderFactory
-    public let store: any CheckpointStore
-    public let sink: any Sink
+    /// Where rows, rejects and checkpoints go, together.
+    public let store: any Warehouse
     public var logger: Logger
     /// Rows (and quarantine entries) waiting for the loader at most; bounds memory between
     /// parse and load, and lets the loader gather a commit of many small files. Senders parked
@@ -29,25 +29,24 @@ public struct Pipeline: Sendable {
     public var stop = StopRequest()
 
     public init(definition: PipelineDefinition, plan: OutputPlan, readers: any RecordReaderFactory,
-                store: any CheckpointStore, sink: any Sink, logger: Logger) {
+                store: any Warehouse, logger: Logger) {
         self.definition = definition
         self.plan = plan
         self.readers = readers
         self.store = store
-        self.sink = sink
         self.logger = logger
     }
 
     /// Loads every file the feed delivers until it ends (or a stop is requested), and returns
     /// the summary.
-    /// - Throws: `StoreError` when the sink or store fails (the run stops: progress must persist),
+    /// - Throws: `StoreError` when the store fails (the run stops: progress must persist),
     ///   `ReadError` when a supplier location cannot be listed.
     public func run(_ feed: any FileFeed) async throws -> RunSummary {
         let clockStart = ContinuousClock.now
         let clock = RunClock()
-        try sink.prepare(columns: plan.columns)
+        try await store.prepare(columns: plan.columns)
         let tally = SharedTally(RunTally(suppliers: feed.suppliers))
-        let runID = try store.beginRun(at: clock.timestamp())
+        let runID = try await store.beginRun(at: clock.timestamp())
         // Every line this run logs names it, so one run's story can be told from another's.
         var pipeline = self
         pipeline.logger[metadataKey: "run.id"] = "\(runID)"
@@ -69,7 +68,7 @@ public struct Pipeline: Sendable {
             }
         } catch {
             // The run's record says it failed; the error itself is the caller's to report.
-            try? store.finishRun(runID, at: clock.timestamp(), exitCode: 4, summary: "failed: \(error)", breakerOpenings: [])
+            try? await store.finishRun(runID, at: clock.timestamp(), exitCode: 4, summary: "failed: \(error)", breakerOpenings: [])
             throw error
         }
         for opening in openings { tally.update { $0.update(opening.supplier) { $0.breakerOpenings += 1 } } }
@@ -78,7 +77,7 @@ public struct Pipeline: Sendable {
         var summary = RunSummary(pipeline: definition.name, suppliers: final.summaries, wallSeconds: wall,
                                  stoppedBySignal: stop.signal)
         summary.problems = problems.withLock { $0 }.map(\.description) + final.problems
-        try store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
+        try await store.finishRun(runID, at: clock.timestamp(), exitCode: summary.exitCode,
                             summary: "\(summary.total.rows.loaded) loaded, \(summary.total.rows.quarantined) quarantined",
                             breakerOpenings: openings)
         return summary
@@ -88,7 +87,7 @@ public struct Pipeline: Sendable {
     /// files to load, and the loaded files a crash left before their settle action.
     /// The delivery and the store's records are let go on return: only the jobs stay.
     private func register(_ discovery: Discovery, roster: SupplierRoster, tally: SharedTally,
-                          at time: Double) throws -> (arrival: Arrival, unsettled: [FileJob]) {
+                          at time: Double) async throws -> (arrival: Arrival, unsettled: [FileJob]) {
         var unsettled: [FileJob] = []
         // A supplier seen for the first time (a folder that appeared under the root) joins the run.
         var seen: Set<String> = []
@@ -109,7 +108,7 @@ public struct Pipeline: Sendable {
         var pending = 0
         for start in stride(from: 0, to: discovery.files.count, by: registrationSlice) {
             let files = Array(discovery.files[start..<min(start + registrationSlice, discovery.files.count)])
-            let records = try store.register(files, onChange: definition.source.onChange,
+            let records = try await store.register(files, onChange: definition.source.onChange,
                                              onDuplicate: definition.source.onDuplicate, at: time)
             tally.update { tally in
                 for (file, record) in zip(files, records) {
@@ -149,7 +148,7 @@ public struct Pipeline: Sendable {
     private func process(_ feed: any FileFeed, roster: SupplierRoster, clock: RunClock, tally: SharedTally, seed: UInt64,
                          problems: @escaping @Sendable ([DiscoveryProblem]) -> Void) async throws -> [BreakerOpening] {
         let queue = BoundedQueue<LoaderItem>(capacity: queueRows, weight: \.weight)
-        let loader = Loader(sink: sink, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, events: events)
+        let loader = Loader(store: store, queue: queue, maxRowsPerCommit: maxRowsPerCommit, clock: clock, events: events)
         let settler = Settler(action: definition.settle.afterLoad, archiveRoot: definition.settle.archiveDirectory)
         // Loaded files waiting to be archived or deleted: a few groups' worth at most.
         let settles = BoundedQueue<SettleRequest>(capacity: 1_024)
@@ -179,7 +178,7 @@ public struct Pipeline: Sendable {
         }
         let deliver: @Sendable (Discovery) async throws -> Void = { discovery in
             problems(discovery.problems)
-            let (arrival, unsettled) = try register(discovery, roster: roster, tally: tally, at: clock.timestamp())
+            let (arrival, unsettled) = try await register(discovery, roster: roster, tally: tally, at: clock.timestamp())
             if discovery.files.count > registrationSlice { returnFreedMemory() }
             try await settleUnsettled(unsettled)
             try await arrivals.send(arrival)

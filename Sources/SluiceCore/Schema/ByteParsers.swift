@@ -1,5 +1,5 @@
 /// Value parsers that work on the field's bytes directly, with no `String` in between.
-enum ByteParsers {
+public enum ByteParsers {
     enum IntegerResult { case value(Int64), notANumber, overflow }
 
     static func integer(_ b: UnsafeBufferPointer<UInt8>) -> IntegerResult {
@@ -135,7 +135,7 @@ enum ByteParsers {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+    public static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

@@ -5,8 +5,8 @@ import Synchronization
 /// For dry runs (parse and validate, measure, store nothing) and for engine tests beside the
 /// real SQLite store, never instead of it. It keeps the first `quarantineLimit` rejects and
 /// counts the rest, so a dry run over millions of bad rows stays small.
-public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
-    private struct State {
+public final class MemoryWarehouse: BlockingWarehouse, Sendable {
+    fileprivate struct State {
         var files: [FileRecord] = []
         var byIdentity: [String: Int] = [:]
         var timings: [Int64: (started: Double, finished: Double)] = [:]
@@ -19,19 +19,21 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         self.quarantineLimit = quarantineLimit
     }
 
+    public var location: String { "memory" }
+
     public func prepare(columns: [OutputColumn]) throws {}
 
     public func commit(_ batches: [LoadBatch], at time: Double) throws {
         state.withLock { state in
             for batch in batches where batch.settled == nil {
                 let progress = batch.progress
+                let index = Int(progress.fileID) - 1
+                guard state.files.indices.contains(index), VersionPolicy.acceptsCommit(in: state.files[index].state) else { continue }
                 for row in batch.quarantine where state.quarantine.count < quarantineLimit {
                     state.quarantine.append(QuarantineEntry(
                         supplier: batch.supplier, file: batch.file, kind: row.rowNumber == 0 ? "file" : "row",
                         line: row.line, byteOffset: row.offset, rowNumber: row.rowNumber, reason: row.reason, raw: row.raw))
                 }
-                let index = Int(progress.fileID) - 1
-                guard state.files.indices.contains(index) else { continue }
                 state.files[index].next = progress.next
                 state.files[index].rows += progress.rows
                 state.files[index].rowsInvalid += progress.rowsInvalid
@@ -39,18 +41,23 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                     state.files[index].attempts += 1
                     state.timings[progress.fileID, default: (0, 0)].started = started
                 }
-                switch progress.completion {
-                case nil: state.files[index].state = .loading
-                case .done: state.files[index].state = .done
-                case .empty: state.files[index].state = .empty
-                case .quarantined(let reason), .damaged(let reason):
-                    state.files[index].state = .quarantined
-                    state.files[index].lastError = reason
-                case .failed(let reason), .rolledBack(let reason):
-                    state.files[index].state = .failed
-                    state.files[index].lastError = reason
+                let outcome = CompletionOutcome(progress.completion)
+                state.files[index].state = outcome.state
+                state.files[index].lastError = outcome.error ?? state.files[index].lastError
+                switch outcome.cleanup {
+                case .none: break
+                case .rejectFile:
+                    let rows = state.files[index].rows
+                    state.files[index].rows.loaded = 0
+                    state.files[index].rows.quarantined = rows.read - rows.filtered
+                case .rollBack:
+                    let file = state.files[index]
+                    state.quarantine.removeAll { $0.kind == "row" && $0.supplier == file.supplier && $0.file == file.relativePath }
+                    state.files[index].rows = RowCounts()
+                    state.files[index].rowsInvalid = 0
+                    state.files[index].next = .start
                 }
-                if progress.completion != nil { state.timings[progress.fileID, default: (0, 0)].finished = progress.finishedAt ?? time }
+                if outcome.finished { state.timings[progress.fileID, default: (0, 0)].finished = progress.finishedAt ?? time }
             }
         }
     }
@@ -61,11 +68,21 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
             files.map { file in
                 let identity = "\(file.supplier)\u{0}\(file.relativePath)\u{0}\(file.size)\u{0}\(file.fingerprint)"
                 if let known = state.byIdentity[identity] { return state.files[known] }
+                let id = Int64(state.files.count + 1)
                 state.byIdentity[identity] = state.files.count
-                var record = FileRecord(id: Int64(state.files.count + 1), supplier: file.supplier,
-                                        relativePath: file.relativePath, size: file.size,
-                                        fingerprint: file.fingerprint, state: .pending)
-                state.files.append(record)
+                state.files.append(FileRecord(id: id, supplier: file.supplier, relativePath: file.relativePath, size: file.size,
+                                              fingerprint: file.fingerprint, state: .pending))
+                let others = state.files.dropLast().filter { $0.supplier == file.supplier && $0.relativePath == file.relativePath }
+                let history = VersionHistory(
+                    unfinished: others.filter { [.pending, .loading, .failed].contains($0.state) || ($0.state == .quarantined && $0.rows.loaded > 0) }.map(\.id),
+                    loaded: others.filter { $0.state == .done }.map { PriorVersion(id: $0.id, size: $0.size) })
+                let steps = VersionPolicy.steps(for: file, newID: id, history: history, onChange: onChange, onDuplicate: onDuplicate) {
+                    state.files.dropLast().first {
+                        $0.size == file.size && $0.fingerprint == file.fingerprint && [.pending, .loading, .done, .failed].contains($0.state)
+                    }.map { "\($0.supplier)/\($0.relativePath)" }
+                }
+                for step in steps { state.apply(step, for: file, at: time) }
+                var record = state.files[Int(id) - 1]
                 record.registeredNow = true
                 return record
             }
@@ -95,6 +112,12 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
         state.withLock { Array($0.quarantine.prefix(limit ?? .max)) }
     }
 
+    public func registeredVersions() throws -> [String: Set<ListedVersion>] {
+        state.withLock { state in
+            Dictionary(grouping: state.files, by: \.supplier).mapValues { Set($0.map { ListedVersion(path: $0.relativePath, size: $0.size) }) }
+        }
+    }
+
     public func timeline() throws -> [FileTiming] {
         state.withLock { state in
             state.files.compactMap { file in
@@ -103,6 +126,26 @@ public final class MemoryWarehouse: Sink, CheckpointStore, Sendable {
                                attempts: file.attempts)
                 }
             }
+        }
+    }
+}
+
+extension MemoryWarehouse.State {
+    /// Runs one step of `VersionPolicy` on the records (a memory store stages no rows to take out).
+    mutating func apply(_ step: VersionStep, for file: DiscoveredFile, at time: Double) {
+        switch step {
+        case .supersede(let id, let reason, let forgetLoadedRows):
+            files[Int(id) - 1].state = .superseded
+            files[Int(id) - 1].lastError = reason
+            if forgetLoadedRows { files[Int(id) - 1].rows.loaded = 0 }
+        case .mark(let id, let newState, let reason):
+            files[Int(id) - 1].state = newState
+            files[Int(id) - 1].lastError = reason
+        case .quarantineFile(_, let reason):
+            quarantine.append(QuarantineEntry(supplier: file.supplier, file: file.relativePath, kind: "file", line: nil,
+                                              byteOffset: nil, rowNumber: nil, reason: reason, raw: nil))
+        case .removePruned:
+            break
         }
     }
 }

@@ -1,20 +1,54 @@
 import Foundation
 
-/// How a staging column is stored.
-public enum StorageType: String, Sendable {
-    case integer = "INTEGER"
-    case real = "REAL"
-    case text = "TEXT"
+/// What a staging column holds, whatever the backend: each backend maps it to a type of its own
+/// (SQLite: INTEGER, REAL, TEXT; PostgreSQL: bigint, numeric(p,s), date, timestamptz, boolean, text).
+public enum LogicalType: Sendable, Equatable, CustomStringConvertible {
+    case integer
+    case decimal(precision: Int, scale: Int)
+    case date
+    case timestamp
+    case boolean
+    case text
+
+    public init(_ type: ColumnType) {
+        switch type {
+        case .integer: self = .integer
+        case .decimal(let precision, let scale): self = .decimal(precision: precision, scale: scale)
+        case .date: self = .date
+        case .timestamp: self = .timestamp
+        case .boolean: self = .boolean
+        case .string: self = .text
+        }
+    }
+
+    /// Whether values travel as text (dates and timestamps in their ISO form): what `trim: [all]` trims.
+    public var isCarriedAsText: Bool {
+        switch self {
+        case .text, .date, .timestamp: true
+        case .integer, .decimal, .boolean: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .integer: "integer"
+        case .decimal(let precision, let scale): "decimal(\(precision),\(scale))"
+        case .date: "date"
+        case .timestamp: "timestamp"
+        case .boolean: "boolean"
+        case .text: "text"
+        }
+    }
 }
 
 /// One column of the staging table (lineage columns are added by the sink).
 public struct OutputColumn: Sendable, Equatable {
     public var name: String
-    public var storage: StorageType
+    public var type: LogicalType
 
-    public init(name: String, storage: StorageType) {
+    public init(name: String, type: LogicalType) {
         self.name = name
-        self.storage = storage
+        self.type = type
     }
 }
 
@@ -53,7 +87,7 @@ public struct OutputPlan: Sendable {
     /// - Throws: `DefinitionError` at `transform.N` for a step that names an unknown column.
     public static func compile(schema: SchemaDefinition, steps: [TransformStep]) throws -> OutputPlan {
         var columns = schema.columns.enumerated().map { index, column in
-            Column(output: OutputColumn(name: column.name, storage: storage(of: column.type)), source: .input(index))
+            Column(output: OutputColumn(name: column.name, type: LogicalType(column.type)), source: .input(index))
         }
         var filters: [Filter] = []
         for (stepIndex, step) in steps.enumerated() {
@@ -66,7 +100,7 @@ public struct OutputPlan: Sendable {
                 return index
             }
             func textColumns(_ names: [String]) throws -> [Int] {
-                let all = columns.indices.filter { columns[$0].output.storage == .text }
+                let all = columns.indices.filter { columns[$0].output.type.isCarriedAsText }
                 return names == ["all"] ? all : try names.map(find)
             }
             switch step {
@@ -83,7 +117,7 @@ public struct OutputPlan: Sendable {
             case .lower(let names): for i in try textColumns(names) { columns[i].caseChange = .lower }
             case .set(let name, let template):
                 try checkTemplate(template, path: path)
-                let column = Column(output: OutputColumn(name: name, storage: .text), source: .template(template))
+                let column = Column(output: OutputColumn(name: name, type: .text), source: .template(template))
                 if let index = columns.firstIndex(where: { $0.output.name == name }) {
                     columns[index] = column
                 } else {
@@ -97,14 +131,6 @@ public struct OutputPlan: Sendable {
             throw DefinitionError(keyPath: "transform", line: nil, "'\(reserved)' is a lineage column Sluice adds itself")
         }
         return OutputPlan(plannedColumns: columns, filters: filters)
-    }
-
-    static func storage(of type: ColumnType) -> StorageType {
-        switch type {
-        case .integer, .boolean: .integer
-        case .decimal: .real
-        case .string, .date, .timestamp: .text
-        }
     }
 
     private static func checkTemplate(_ template: String, path: String) throws {

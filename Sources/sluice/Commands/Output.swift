@@ -60,6 +60,8 @@ func advice(for code: StoreError.Code) -> String {
     case .busy: "; another process holds the database (not a sluice run, which takes the writer lock): stop it and run again"
     case .corrupt: "; the database file is damaged: restore it from a backup or load into a new one"
     case .io: "; the operating system failed a read or write (a full disk, a file-size limit, a failing device): fix it and run again, and it resumes from the last commit"
+    case .connectionLost: "; the database server went away or cannot be reached: run again once it answers, and it resumes from the last commit"
+    case .cannotOpen: "; check that the store can be opened: a SQLite file's path and permissions, or PostgreSQL's connection settings (host, port, database, user, password, sslmode)"
     default: ""
     }
 }

@@ -48,7 +48,7 @@ struct Run: AsyncParsableCommand {
         let total = summary.total
         print("")
         print(dryRun ? "dry run: \(total.rows.loaded) rows would load; nothing was stored"
-                     : "loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.database.path)")
+                     : "loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.location)")
         print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)")
               + (total.rows.blankLinesSkipped > 0 ? "; \(total.rows.blankLinesSkipped) blank \(total.rows.blankLinesSkipped == 1 ? "line" : "lines") skipped" : ""))

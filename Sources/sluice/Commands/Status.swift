@@ -22,7 +22,7 @@ struct Status: ParsableCommand {
         do {
             let statuses = try readStatus(definition)
             if statuses.isEmpty {
-                print("no files recorded yet for \(definition.name) in \(definition.load.database.path)")
+                print("no files recorded yet for \(definition.name) in \(definition.load.location)")
             } else {
                 print(describeStatus(statuses))
             }

@@ -55,7 +55,7 @@ struct Stream: AsyncParsableCommand {
         print(summary.table())
         let total = summary.total
         print("")
-        print("stopped: loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.database.path); every checkpoint is committed")
+        print("stopped: loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.location); every checkpoint is committed")
         print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
         for problem in summary.problems.prefix(20) { print("  \(problem)") }

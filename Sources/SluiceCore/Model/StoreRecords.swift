@@ -1,33 +1,5 @@
 import Foundation
 
-/// Per-file checkpoints: identity, state, offsets, counts and timeline.
-public protocol CheckpointStore: AnyObject, Sendable {
-    /// Records newly discovered files (once per identity) and returns the record for each input, in order.
-    /// A new version of a file that already loaded is handled by `onChange`; content already
-    /// delivered under another name by `onDuplicate`.
-    /// - Throws: `StoreError`.
-    func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
-                  at time: Double) throws -> [FileRecord]
-    /// Opens a run and returns its id.
-    /// - Throws: `StoreError`.
-    func beginRun(at time: Double) throws -> Int64
-    /// Closes a run with its exit status and the times a supplier's breaker opened.
-    /// - Throws: `StoreError`.
-    func finishRun(_ id: Int64, at time: Double, exitCode: Int32, summary: String, breakerOpenings: [BreakerOpening]) throws
-    /// Keeps a finished run's latency percentiles per stage.
-    /// - Throws: `StoreError`.
-    func recordStageLatencies(_ latencies: [StageLatency], run id: Int64) throws
-    /// Files and rows per supplier and state, for `sluice status`.
-    /// - Throws: `StoreError`.
-    func status() throws -> [SupplierStatus]
-    /// Quarantined rows and files, oldest first, at most `limit`.
-    /// - Throws: `StoreError`.
-    func quarantine(limit: Int?) throws -> [QuarantineEntry]
-    /// Start and finish times of every file the latest run started, for timeline checks and reports.
-    /// - Throws: `StoreError`.
-    func timeline() throws -> [FileTiming]
-}
-
 /// A supplier paused by its circuit breaker.
 public struct BreakerOpening: Sendable, Equatable {
     public var supplier: String

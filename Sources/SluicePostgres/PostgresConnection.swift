@@ -1,0 +1,213 @@
+import CLibPQ
+import Foundation
+import SluiceCore
+
+/// One libpq connection. Not shared between threads: one owner uses it at a time.
+///
+/// Parameters go to the server as text, separate from the statement, so no value is ever
+/// spliced into SQL.
+final class PostgresConnection {
+    private let handle: OpaquePointer
+    /// The server as messages name it, without a password.
+    let location: String
+
+    /// - Throws: `StoreError` (`cannotOpen`, or `connectionLost` when the server is down) with
+    ///   libpq's reason, which never holds the password.
+    init(_ settings: PostgresSettings, applicationName: String = "sluice") throws {
+        location = settings.description
+        var pairs: [(String, String)] = [("application_name", applicationName), ("connect_timeout", "10"),
+                                         ("client_encoding", "UTF8")]
+        if let host = settings.host { pairs.append(("host", host)) }
+        if let port = settings.port { pairs.append(("port", String(port))) }
+        if let database = settings.database { pairs.append(("dbname", database)) }
+        if let user = settings.user { pairs.append(("user", user)) }
+        if let sslmode = settings.sslmode { pairs.append(("sslmode", sslmode)) }
+        if let name = settings.passwordEnvironment {
+            guard let password = ProcessInfo.processInfo.environment[name] else {
+                throw StoreError("cannot connect to \(location): the environment variable \(name) (load.password_env) is not set",
+                                 code: .cannotOpen)
+            }
+            pairs.append(("password", password))
+        }
+        let connection = withCStrings(pairs.map(\.0)) { keywords in
+            withCStrings(pairs.map(\.1)) { values in PQconnectdbParams(keywords, values, 0) }
+        }
+        guard let connection else { throw StoreError("cannot connect to \(location): out of memory", code: .cannotOpen) }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            let refused = reason.contains("Connection refused") || reason.contains("No such file or directory")
+            throw StoreError("cannot connect to \(location): \(reason)", code: refused ? .connectionLost : .cannotOpen)
+        }
+        handle = connection
+        // The server's notices (a table that already exists, a shutdown under way) are not
+        // the user's business; errors come back with each result.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        // Timestamps without a zone are read as UTC, whatever the server's own zone.
+        try execute("SET TIME ZONE 'UTC'")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Runs statements without parameters (several, separated by `;`, are allowed).
+    /// - Throws: `StoreError`.
+    func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql)
+    }
+
+    /// Runs one statement with text parameters and returns its rows.
+    /// - Throws: `StoreError`.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        let result = withOptionalCStrings(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        do {
+            try check(result, sql)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return PostgresRows(result!)
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// - Throws: what `body` throws, or `StoreError`.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if PQstatus(handle) == CONNECTION_OK { _ = PQexec(handle, "ROLLBACK").map { PQclear($0) } }
+            throw error
+        }
+    }
+
+    /// Streams `data` into `COPY ... FROM STDIN` and returns the rows the server took.
+    /// - Throws: `StoreError`; the server then took none of them.
+    @discardableResult
+    func copy(_ sql: String, _ data: [UInt8]) throws -> Int {
+        let start = PQexec(handle, sql)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            try check(start, sql)
+            throw StoreError("PostgreSQL \(location): \(sql.prefix(60)) did not start a copy", code: .other)
+        }
+        PQclear(start)
+        let sent = data.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { PQputCopyData(handle, $0, Int32(buffer.count)) }
+            } ?? 1
+        }
+        if sent != 1 { _ = PQputCopyEnd(handle, "the client could not send its data") } else { _ = PQputCopyEnd(handle, nil) }
+        var count = 0
+        var failure: StoreError?
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            do {
+                try check(result, sql)
+                count = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } catch let error as StoreError {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return count
+    }
+
+    private func check(_ result: OpaquePointer?, _ sql: String) throws {
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK, status != PGRES_COPY_IN else { return }
+        let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? ""
+        let reason = (message.isEmpty ? String(cString: PQerrorMessage(handle)) : message)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = result.flatMap { PQresultErrorField($0, sqlStateField) }.map { String(cString: $0) }
+        // An error without a SQLSTATE came from libpq, not the server: the connection failed
+        // (libpq may not have marked it bad yet, as when the server dies during a COPY).
+        let lost = PQstatus(handle) != CONNECTION_OK || state == nil
+        throw StoreError("PostgreSQL \(location): \(reason) (while running: \(sql.prefix(80)))",
+                         code: lost ? .connectionLost : .postgres(sqlState: state))
+    }
+}
+
+/// `PG_DIAG_SQLSTATE`, a character constant Swift does not import.
+private let sqlStateField = Int32(UInt8(ascii: "C"))
+
+extension StoreError.Code {
+    /// The kind of a PostgreSQL error from its SQLSTATE class.
+    static func postgres(sqlState: String?) -> StoreError.Code {
+        guard let state = sqlState else { return .other }
+        switch state {
+        case "53100": return .full
+        case "25006": return .readOnly
+        case "40001", "40P01", "55P03", "57014": return .busy
+        case "XX001", "XX002": return .corrupt
+        case "58030": return .io
+        default: break
+        }
+        switch state.prefix(2) {
+        case "08", "57": return .connectionLost
+        case "23": return .constraint
+        case "53": return .full
+        case "28", "3D": return .cannotOpen
+        default: return .other
+        }
+    }
+}
+
+/// The rows of one result, freed when the value goes.
+final class PostgresRows {
+    private let result: OpaquePointer
+    let count: Int
+    let columnCount: Int
+
+    init(_ result: OpaquePointer) {
+        self.result = result
+        count = Int(PQntuples(result))
+        columnCount = Int(PQnfields(result))
+    }
+
+    deinit { PQclear(result) }
+
+    func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) != 0 }
+
+    func string(_ row: Int, _ column: Int) -> String? {
+        isNull(row, column) ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
+    func int(_ row: Int, _ column: Int) -> Int64 { string(row, column).flatMap { Int64($0) } ?? 0 }
+
+    func double(_ row: Int, _ column: Int) -> Double { string(row, column).flatMap { Double($0) } ?? 0 }
+
+    func bool(_ row: Int, _ column: Int) -> Bool { string(row, column) == "t" }
+
+    /// A `bytea` column, which the server sends as `\x` and hex digits.
+    func bytes(_ row: Int, _ column: Int) -> [UInt8]? {
+        guard let text = string(row, column) else { return nil }
+        let hex = Array(text.utf8.dropFirst(2))
+        return stride(from: 0, to: hex.count - 1, by: 2).map { UInt8(hexValue(hex[$0]) << 4 | hexValue(hex[$0 + 1])) }
+    }
+}
+
+private func hexValue(_ digit: UInt8) -> UInt8 {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    default: 0
+    }
+}
+
+/// Calls `body` with the strings as a C array that ends in NULL, alive for the call.
+private func withCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    withOptionalCStrings(strings.map { Optional($0) } + [nil], body)
+}
+
+private func withOptionalCStrings<T>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    defer { for copy in copies { free(copy) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}

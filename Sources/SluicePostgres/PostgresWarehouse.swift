@@ -1,0 +1,293 @@
+import Foundation
+import Logging
+import SluiceCore
+import Synchronization
+
+/// PostgreSQL as staging table, quarantine and checkpoints: one connection, one transaction
+/// per call, rows and rejects in with `COPY`. The policy is the core's; this runs statements.
+///
+/// Calls take turns on the one connection, which is what makes it `@unchecked Sendable`.
+public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
+    var connection: PostgresConnection
+    let settings: PostgresSettings
+    let logger: Logger
+    /// The run's writer lock, taken again after a reconnect: the server lets every session's
+    /// locks go when it restarts, and this run may only go on if it still is the one writer.
+    public var writerLock: PostgresWriterLock?
+    let pipeline: String
+    let table: String
+    /// The run in progress, stamped on the files it starts.
+    var currentRun: Int64?
+    private var copyRows: String?
+    private var binary = CopyBinaryEncoder(types: [])
+    private var encoder = CopyTextEncoder()
+    private let turn = Mutex(())
+
+    /// Connects and applies migrations; `readOnly` only connects, for status and reports.
+    /// - Throws: `StoreError`.
+    public init(settings: PostgresSettings, pipeline: String, table: String, readOnly: Bool = false,
+                logger: Logger = Logger(label: "sluice")) throws {
+        self.settings = settings
+        self.logger = logger
+        self.pipeline = pipeline
+        self.table = table
+        connection = try PostgresConnection(settings)
+        if !readOnly {
+            try PostgresMigrations.apply(to: connection)
+        } else if try connection.query("SELECT to_regclass('sluice_files') IS NULL").bool(0, 0) {
+            throw StoreError("no store in \(settings): has `sluice run` loaded this pipeline yet?", code: .cannotOpen)
+        }
+    }
+
+    public var location: String { connection.location }
+
+    /// Runs `body` while no other call uses the connection, again after a reconnect when the
+    /// connection was lost (see `reconnect_for`); `landed` says whether a call whose commit was
+    /// in doubt did commit, so it is not run twice.
+    func serialized<T: Sendable>(landed: (() throws -> T?)? = nil, _ body: () throws -> T) throws -> T {
+        try turn.withLock { _ in try withReconnect(landed: landed, body) }
+    }
+
+    // MARK: Staging table
+
+    public func prepare(columns: [OutputColumn]) throws {
+        try serialized {
+            let lineage: [(name: String, type: String)] = [("_supplier", "text"), ("_file", "text"), ("_file_id", "bigint"), ("_row", "bigint")]
+            let all = columns.map { (name: $0.name, type: Self.sqlType($0.type)) } + lineage
+            if let long = all.first(where: { $0.name.utf8.count > 63 }) {
+                throw StoreError("column \(long.name) is \(long.name.utf8.count) bytes; PostgreSQL allows 63 and would cut it", code: .other)
+            }
+            let existing = try connection.query("""
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position
+                """, [table])
+            let names = (0..<existing.count).map { existing.string($0, 0) ?? "" }
+            if names.isEmpty {
+                let definitions = all.map { "\(quoted($0.name)) \($0.type)" }.joined(separator: ", ")
+                try connection.transaction {
+                    try connection.execute("CREATE TABLE \(quoted(table)) (\(definitions))")
+                    // Taking a file's rows back out (a rejected file, a new version) finds them by file id.
+                    // BRIN: file ids rise as files load, so block ranges are narrow and the index
+                    // costs the load almost nothing, where a B-tree took a third of COPY's time.
+                    try connection.execute("CREATE INDEX \(quoted(table + "_by_file")) ON \(quoted(table)) USING brin (_file_id)")
+                }
+            } else if names != all.map(\.name) {
+                throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
+            }
+            binary = CopyBinaryEncoder(types: columns.map(\.type))
+            copyRows = "COPY \(quoted(table)) (\(all.map { quoted($0.name) }.joined(separator: ", "))) FROM STDIN"
+        }
+    }
+
+    /// PostgreSQL's type for a logical type.
+    static func sqlType(_ type: LogicalType) -> String {
+        switch type {
+        case .integer: "bigint"
+        case .decimal(let precision, let scale): "numeric(\(precision),\(scale))"
+        case .date: "date"
+        case .timestamp: "timestamptz"
+        case .boolean: "boolean"
+        case .text: "text"
+        }
+    }
+
+    // MARK: Commit
+
+    /// One transaction for the group: its files' states read once, every row in one `COPY`,
+    /// every quarantined row in another, every file's checkpoint in one `UPDATE` (one per
+    /// round when a file has several batches in the group), then what completions take back.
+    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+        // The group's mark commits with it: after a lost connection it tells whether it landed.
+        let mark = String(Int64.random(in: 1...Int64.max))
+        let landed = { try self.connection.query(PostgresSQL.findMark, [self.pipeline, mark]).count == 1 ? () : nil }
+        try serialized(landed: landed) {
+            guard let copyRows else { throw StoreError("commit before prepare") }
+            try connection.transaction {
+                try connection.query(PostgresSQL.setMark, [pipeline, mark])
+                let files = try fileStates(batches.filter { $0.settled == nil }.map(\.progress.fileID))
+                let accepted = batches.filter {
+                    $0.settled == nil && VersionPolicy.acceptsCommit(in: files[$0.progress.fileID]?.state ?? .pending)
+                }
+                // Rows of a file whose completion takes its rows back are never sent.
+                let keeping = accepted.filter { CompletionOutcome($0.progress.completion).cleanup == .none }
+                try copy(keeping, into: copyRows)
+                try copyQuarantine(accepted, at: time)
+                for round in rounds(accepted) { try advance(round, at: time) }
+                var staged = Set(files.filter { $0.value.rowsLoaded > 0 }.keys)
+                for batch in accepted {
+                    let id = batch.progress.fileID
+                    if batch.rows.rowCount > 0 && CompletionOutcome(batch.progress.completion).cleanup == .none { staged.insert(id) }
+                    try takeBack(after: batch.progress, hadStagedRows: staged.contains(id))
+                }
+                for batch in batches {
+                    guard let action = batch.settled else { continue }
+                    try connection.query("UPDATE sluice_files SET settled_at = $1::float8, settle_action = $2 WHERE id = $3::bigint",
+                                         [text(time), action.rawValue, text(batch.progress.fileID)])
+                }
+            }
+        }
+    }
+
+    /// The rows in binary form, or as text when one has no binary form.
+    private func copy(_ batches: [LoadBatch], into sql: String) throws {
+        binary.reset()
+        if batches.allSatisfy({ binary.append($0) }) {
+            guard binary.rows > 0 else { return }
+            binary.finish()
+            try connection.copy(sql + " (FORMAT binary)", binary.bytes)
+            return
+        }
+        encoder.reset()
+        for batch in batches { encoder.append(batch) }
+        if encoder.rows > 0 { try connection.copy(sql, encoder.bytes) }
+    }
+
+    /// The group's batches split so that no file appears twice in one round, in order.
+    private func rounds(_ batches: [LoadBatch]) -> [[FileProgress]] {
+        var rounds: [[FileProgress]] = []
+        var seen: [Int64: Int] = [:]
+        for batch in batches {
+            let round = seen[batch.progress.fileID, default: 0]
+            seen[batch.progress.fileID] = round + 1
+            if round == rounds.count { rounds.append([]) }
+            rounds[round].append(batch.progress)
+        }
+        return rounds
+    }
+
+    private struct FileStanding {
+        var state: FileState
+        var rowsLoaded: Int64
+    }
+
+    private func fileStates(_ ids: [Int64]) throws -> [Int64: FileStanding] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try connection.query("SELECT id, state, rows_loaded FROM sluice_files WHERE id = ANY($1::bigint[])",
+                                        [array(ids.map(text))])
+        var states: [Int64: FileStanding] = [:]
+        for row in 0..<rows.count {
+            states[rows.int(row, 0)] = FileStanding(state: FileState(rawValue: rows.string(row, 1) ?? "") ?? .pending,
+                                                    rowsLoaded: rows.int(row, 2))
+        }
+        return states
+    }
+
+    /// Every quarantined row of the group in one `COPY`, raw text as `bytea`.
+    private func copyQuarantine(_ batches: [LoadBatch], at time: Double) throws {
+        var lines: [UInt8] = []
+        for batch in batches {
+            for row in batch.quarantine {
+                let wholeFile = row.rowNumber == 0
+                let fields: [String?] = [
+                    pipeline, text(batch.progress.fileID), batch.supplier, batch.file, wholeFile ? "file" : "row",
+                    row.line == 0 ? nil : String(row.line), wholeFile && row.offset == 0 ? nil : String(row.offset),
+                    wholeFile ? nil : String(row.rowNumber), row.reason, wholeFile ? nil : hexBytea(row.raw), text(time),
+                ]
+                lines += copyLine(fields)
+            }
+        }
+        guard !lines.isEmpty else { return }
+        try connection.copy("""
+            COPY sluice_quarantine (pipeline, file_id, supplier, file, kind, line, byte_offset, row_number, reason, raw, quarantined_at) FROM STDIN
+            """, lines)
+    }
+
+    /// Checkpoints, states and counts of files with one batch each, in one statement.
+    private func advance(_ round: [FileProgress], at time: Double) throws {
+        let outcomes = round.map { CompletionOutcome($0.completion) }
+        func column(_ value: (FileProgress) -> Int) -> String { array(round.map { String(value($0)) }) }
+        try connection.query(PostgresSQL.advanceFiles, [
+            currentRun.map(text), text(time),
+            array(round.map { text($0.fileID) }), array(round.map { text($0.next.offset) }),
+            column(\.next.line), column(\.next.rowsBefore), column(\.rows.read), column(\.rows.loaded),
+            column(\.rows.quarantined), column(\.rows.filtered), column(\.rowsInvalid), column(\.next.blankLinesBefore),
+            array(round.map { $0.startedAt.map(text) }), array(round.map { $0.queuedAt.map(text) }),
+            array(outcomes.map(\.state.rawValue)), array(outcomes.map(\.error)),
+            array(zip(round, outcomes).map { progress, outcome in outcome.finished ? text(progress.finishedAt ?? time) : nil }),
+        ])
+    }
+
+    /// What a completion takes back, after its checkpoint was written.
+    private func takeBack(after progress: FileProgress, hadStagedRows: Bool) throws {
+        let id = [text(progress.fileID)]
+        switch CompletionOutcome(progress.completion).cleanup {
+        case .none:
+            break
+        case .rejectFile:
+            if hadStagedRows { try deleteRows(ofFile: progress.fileID) }
+            try connection.query("UPDATE sluice_files SET rows_loaded = 0, rows_quarantined = rows_read - rows_filtered WHERE id = $1::bigint", id)
+        case .rollBack:
+            if hadStagedRows { try deleteRows(ofFile: progress.fileID) }
+            try connection.query("DELETE FROM sluice_quarantine WHERE file_id = $1::bigint AND kind = 'row'", id)
+            try connection.query("""
+                UPDATE sluice_files SET next_offset = 0, next_line = 1, next_row = 0, rows_read = 0, rows_loaded = 0,
+                    rows_quarantined = 0, rows_filtered = 0, rows_invalid = 0, blank_lines = 0 WHERE id = $1::bigint
+                """, id)
+        }
+    }
+
+    func deleteRows(ofFile id: Int64) throws {
+        try connection.query("DELETE FROM \(quoted(table)) WHERE _file_id = $1::bigint", [text(id)])
+    }
+
+    static func fileRecord(_ rows: PostgresRows, _ row: Int) -> FileRecord {
+        var record = FileRecord(
+            id: rows.int(row, 0), supplier: rows.string(row, 1) ?? "", relativePath: rows.string(row, 2) ?? "",
+            size: rows.int(row, 3), fingerprint: rows.string(row, 4) ?? "",
+            state: FileState(rawValue: rows.string(row, 5) ?? "") ?? .pending,
+            next: ResumePoint(offset: rows.int(row, 6), line: Int(rows.int(row, 7)), rowsBefore: Int(rows.int(row, 8)),
+                              blankLinesBefore: Int(rows.int(row, 17))),
+            rows: RowCounts(read: Int(rows.int(row, 9)), loaded: Int(rows.int(row, 10)), quarantined: Int(rows.int(row, 11)),
+                            filtered: Int(rows.int(row, 12)), blankLinesSkipped: Int(rows.int(row, 17))),
+            attempts: Int(rows.int(row, 13)), lastError: rows.string(row, 14), settled: rows.bool(row, 15))
+        record.rowsInvalid = Int(rows.int(row, 16))
+        return record
+    }
+}
+
+/// An identifier in double quotes, a quote inside doubled: any name is taken literally.
+func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+/// A number as a text parameter.
+func text(_ value: Int64) -> String { String(value) }
+func text(_ value: Double) -> String { "\(value)" }
+
+/// An array parameter: `{"a","b",NULL}`, quotes and backslashes escaped. Built on bytes: a
+/// registration sends tens of thousands of elements.
+func array(_ values: [String?]) -> String {
+    var out: [UInt8] = [UInt8(ascii: "{")]
+    out.reserveCapacity(values.count * 24)
+    for (index, value) in values.enumerated() {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        guard let value else { out += Array("NULL".utf8); continue }
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+    out.append(UInt8(ascii: "}"))
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// `bytea` in its hex input form.
+private func hexBytea(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+    out.reserveCapacity(2 + bytes.count * 2)
+    for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// One line of `COPY` text: fields escaped, `\N` for nil.
+private func copyLine(_ fields: [String?]) -> [UInt8] {
+    var line: [UInt8] = []
+    for (index, field) in fields.enumerated() {
+        if index > 0 { line.append(UInt8(ascii: "\t")) }
+        guard let field else { line += [UInt8(ascii: "\\"), UInt8(ascii: "N")]; continue }
+        copyEscape(field.utf8, into: &line)
+    }
+    line.append(UInt8(ascii: "\n"))
+    return line
+}

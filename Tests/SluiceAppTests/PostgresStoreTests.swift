@@ -1,0 +1,209 @@
+import Foundation
+import SluiceCore
+@testable import SluicePostgres
+import Testing
+
+/// The PostgreSQL store end to end, through the `sluice` binary, against a throwaway server:
+/// the same table as SQLite, crash safety by SIGKILL, a server that dies mid-run, hostile
+/// names, and passwords that never show.
+@Suite struct PostgresStoreTests {
+    /// The reference pipeline's settings pointed at the server, and whatever else is given.
+    func arguments(_ command: String, _ dir: TemporaryDirectory, _ server: PostgresServer, _ extra: [String] = []) -> [String] {
+        [command, referencePipeline, "--set", "source.root=\(dir.path("suppliers"))", "--set", "load.kind=postgres",
+         "--set", "load.host=\(server.socketFolder)", "--set", "load.database=postgres", "--set", "load.user=postgres"]
+            + (command == "run" ? ["--progress", "0"] : []) + extra.flatMap { ["--set", $0] }
+    }
+
+    func sqliteArguments(_ dir: TemporaryDirectory, _ extra: [String] = []) -> [String] {
+        ["run", referencePipeline, "--progress", "0", "--set", "source.root=\(dir.path("suppliers"))",
+         "--set", "load.database=\(dir.path("clean.sqlite"))"] + extra.flatMap { ["--set", $0] }
+    }
+
+    func rows(_ server: PostgresServer, _ sql: String) throws -> [[String?]] {
+        let connection = try PostgresConnection(PostgresSettings(host: server.socketFolder, database: "postgres", user: "postgres"))
+        let result = try connection.query(sql)
+        return (0..<result.count).map { row in (0..<result.columnCount).map { result.string(row, $0) } }
+    }
+
+    /// The business columns and lineage as both stores write them as text.
+    static let postgresColumns = """
+        order_id, sku, product_name, category, quantity, price::text, currency, order_date::text,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), in_stock::int, notes, feed, _supplier, _file, _row
+        """
+    static let sqliteColumns = """
+        order_id, sku, product_name, category, quantity, printf('%.2f', price), currency, order_date, updated_at, in_stock, notes,
+        feed, _supplier, _file, _row
+        """
+
+    func expectSameTables(sqlite: String, _ server: PostgresServer) throws {
+        let expected = TableFingerprint(rows: try query(sqlite, "SELECT \(Self.sqliteColumns) FROM staging_orders"))
+        let actual = TableFingerprint(rows: try rows(server, "SELECT \(Self.postgresColumns) FROM staging_orders"))
+        #expect(expected.rows > 0)
+        #expect(actual == expected, "PostgreSQL \(actual) vs SQLite \(expected)")
+        let quarantine = "SELECT supplier, file, kind, line, byte_offset, row_number, reason FROM sluice_quarantine"
+        #expect(TableFingerprint(rows: try rows(server, quarantine)) == TableFingerprint(rows: try query(sqlite, quarantine)))
+        let states = "SELECT supplier, path, state, rows_read, rows_loaded, rows_quarantined FROM sluice_files"
+        #expect(TableFingerprint(rows: try rows(server, states)) == TableFingerprint(rows: try query(sqlite, states)))
+        let twice = try rows(server, "SELECT count(*) FROM (SELECT 1 FROM staging_orders GROUP BY _supplier, _file, _row HAVING count(*) > 1) t")
+        #expect(twice.first?.first == "0", "rows loaded twice")
+    }
+
+    @Test func theSameScenarioGivesTheSameTableAsSQLite() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 4, files: 6, size: 20_000, gzip: 0.3, invalid: 0.03)
+        let sqlite = try runBinary(sqliteArguments(dir))
+        let postgres = try runBinary(arguments("run", dir, server))
+        #expect(postgres.status == sqlite.status, "stderr: \(postgres.stderr)")
+        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+        let types = try rows(server, """
+            SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'staging_orders' ORDER BY ordinal_position
+            """).map { "\($0[0]!) \($0[1]!)" }
+        #expect(types.prefix(4) == ["order_id bigint", "sku text", "product_name text", "category text"])
+        #expect(types.contains("price numeric") && types.contains("order_date date") && types.contains("in_stock boolean"))
+        #expect(types.contains("updated_at timestamp with time zone"))
+        // A second run finds everything loaded and adds nothing.
+        let again = try runBinary(arguments("run", dir, server))
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+    }
+
+    @Test func killedAtRandomMomentsTheResumedTableEqualsACleanRun() throws {
+        let seed = ProcessInfo.processInfo.environment["SLUICE_KILL_SEED"].flatMap { UInt64($0) } ?? 20_261_203
+        print("postgres kill loop seed: \(seed)")
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 10, files: 10, size: 24_000, gzip: 0.3, invalid: 0.02, seed: seed)
+        let small = ["source.batch_rows=16", "schema.max_invalid_ratio=0.1"]
+        let clean = try runBinary(sqliteArguments(dir, small))
+        // Up to a quarter of a clean run into this server between start and kill.
+        let started = Date()
+        _ = try runBinary(arguments("run", dir, server, small))
+        let longestDelay = UInt64(max(Date().timeIntervalSince(started), 0.1) * 250_000)
+        print("postgres clean run: \(Date().timeIntervalSince(started)) s")
+        var delays = SplitMix64(seed: seed)
+        var kills = 0
+        for round in 1...5 where kills < 20 {
+            _ = try server.psql("DROP TABLE IF EXISTS staging_orders; DELETE FROM sluice_files; DELETE FROM sluice_quarantine")
+            let result = try CrashSafetyTests().killUntilItFinishes(arguments("run", dir, server, small), status: clean.status,
+                                                                     delays: &delays, longestDelay: longestDelay)
+            print("postgres kill loop round \(round): \(result.kills) kills survived in \(result.runs) runs")
+            #expect(result.finished, "the resumed runs never finished")
+            guard result.finished else { return }
+            kills += result.kills
+            try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+        }
+        #expect(kills >= 20, "only \(kills) kills landed")
+    }
+
+    @Test func aServerThatDiesMidRunFailsTheRunLoudlyAndAResumeEqualsACleanRun() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 4, files: 10, size: 200_000, gzip: 0)
+        let slow = ["source.batch_rows=64", "limits.max_concurrency=1"]
+        _ = try runBinary(sqliteArguments(dir, slow))
+        let run = try startBinary(in: dir, arguments("run", dir, server, slow))
+        #expect(eventually(seconds: 60) {
+            (try? rows(server, "SELECT count(*) FROM sluice_files WHERE rows_loaded > 0").first?.first).flatMap { $0 }.flatMap { Int($0) } ?? 0 > 0
+        }, "the run loaded nothing before the stop")
+        try server.stop(immediate: true)
+        let failed = run.finish()
+        #expect(failed.status == 4, "stderr: \(failed.stderr)")
+        #expect(failed.stderr.contains("connection"), "the failure is named: \(failed.stderr)")
+        try server.start()
+        let resumed = try runBinary(arguments("run", dir, server, slow))
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+    }
+
+    @Test func withReconnectOnARunRidesOutAServerRestartAndEqualsACleanRun() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 4, files: 10, size: 200_000, gzip: 0)
+        let slow = ["source.batch_rows=64", "limits.max_concurrency=1"]
+        _ = try runBinary(sqliteArguments(dir, slow))
+        let run = try startBinary(in: dir, arguments("run", dir, server, slow + ["load.reconnect_for=60s"]))
+        #expect(eventually(seconds: 60) {
+            (try? rows(server, "SELECT count(*) FROM sluice_files WHERE rows_loaded > 0").first?.first).flatMap { $0 }.flatMap { Int($0) } ?? 0 > 0
+        }, "the run loaded nothing before the stop")
+        try server.stop(immediate: true)
+        usleep(1_500_000)
+        try server.start()
+        let finished = run.finish()
+        #expect(finished.status == 0, "stderr: \(finished.stderr)")
+        #expect(finished.stderr.contains("reconnecting"), "the outage is told: \(finished.stderr)")
+        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+        #expect(try rows(server, "SELECT count(*) FROM sluice_lock_holders").first?.first == "0", "the lock was taken again, then let go")
+    }
+
+    @Test func hostileNamesAreRejectedOrQuotedAndTheSchemaIsUnchanged() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        let tablesBefore = try rows(server, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        #expect(tablesBefore.isEmpty)
+        let hostileTable = try runBinary(arguments("check", dir, server, ["load.table=t\"; DROP TABLE sluice_files;--"]))
+        #expect(hostileTable.status == 2, "a hostile table name is refused: \(hostileTable.stdout)")
+        #expect(hostileTable.stderr.contains("table name"))
+        let tooLong = try runBinary(arguments("check", dir, server, ["load.table=\(String(repeating: "n", count: 64))"]))
+        #expect(tooLong.status == 2 && tooLong.stderr.contains("63"), "a name PostgreSQL would cut is refused: \(tooLong.stderr)")
+        let yaml = """
+            pipeline: hostile
+            source: { root: \(dir.path("suppliers")) }
+            schema:
+              columns:
+                - { name: "x\\"); DROP TABLE sluice_files;--", type: integer }
+            load: { kind: postgres, host: \(server.socketFolder), database: postgres, user: postgres, table: hostile }
+            """
+        try yaml.write(toFile: dir.path("hostile.yaml"), atomically: true, encoding: .utf8)
+        let hostileColumn = try runBinary(["run", dir.path("hostile.yaml"), "--progress", "0"])
+        #expect(hostileColumn.status == 2 && hostileColumn.stderr.contains("column name"), "stderr: \(hostileColumn.stderr)")
+        #expect(try rows(server, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").isEmpty, "nothing ran")
+
+        // A hostile header in a delivered file is data: the file is quarantined for its header.
+        try writeSupplierFile(dir, "evil.csv", "x\"); DROP TABLE sluice_files;--,b\n1,2\n")
+        let run = try runBinary(arguments("run", dir, server))
+        #expect(run.status == 3, "stderr: \(run.stderr)")
+        let tables = try rows(server, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").map { $0[0]! }
+        #expect(tables == ["sluice_breaker_openings", "sluice_commit_marks", "sluice_files", "sluice_lock_holders", "sluice_migrations",
+                           "sluice_quarantine", "sluice_run_stages", "sluice_runs", "staging_orders"])
+        #expect(try rows(server, "SELECT state FROM sluice_files").map { $0[0] } == ["quarantined"])
+        let reason = try rows(server, "SELECT reason FROM sluice_quarantine").first?.first ?? nil
+        #expect(reason?.contains("header") == true, "quarantined for its header: \(reason ?? "none")")
+    }
+
+    @Test func aPasswordAppearsInNoOutput() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 2, files: 2, size: 6_000)
+        let password = "s3cret-Pa55-\(UUID().uuidString.prefix(6))"
+        #expect(try server.psql("CREATE ROLE loader LOGIN PASSWORD '\(password)'; GRANT ALL ON SCHEMA public TO loader").status == 0)
+        try server.requirePasswords()
+        let asLoader = ["load.user=loader", "load.password_env=LOADER_PASSWORD"]
+
+        let good = ["LOADER_PASSWORD": password]
+        for command in ["run", "check", "status"] {
+            let result = try runBinary(arguments(command, dir, server, asLoader), environment: good)
+            #expect(result.status == 0 || (command == "run" && result.status == 3), "\(command): \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains(password), "\(command) shows the password")
+        }
+        let wrong = try runBinary(arguments("run", dir, server, asLoader), environment: ["LOADER_PASSWORD": password + "x"])
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("password authentication failed"), "the reason is told: \(wrong.stderr)")
+        #expect(!(wrong.stdout + wrong.stderr).contains(password))
+        // libpq's own variable works too, and shows no more.
+        let fromPGPASSWORD = try runBinary(arguments("status", dir, server, ["load.user=loader"]), environment: ["PGPASSWORD": password])
+        #expect(fromPGPASSWORD.status == 0, "stderr: \(fromPGPASSWORD.stderr)")
+        #expect(!(fromPGPASSWORD.stdout + fromPGPASSWORD.stderr).contains(password))
+        let json = try runBinary(arguments("run", dir, server, asLoader) + ["--log-format", "json"], environment: ["LOADER_PASSWORD": password + "x"])
+        #expect(!(json.stdout + json.stderr).contains(password))
+    }
+
+    @Test func twoRunsOnOneStoreNeverLoadTwice() throws {
+        let dir = try TemporaryDirectory(), server = try PostgresServer()
+        _ = try generateScenario(into: dir.url, suppliers: 3, files: 6, size: 100_000, gzip: 0)
+        let slow = ["source.batch_rows=64", "limits.max_concurrency=1"]
+        let first = try startBinary(in: dir, arguments("run", dir, server, slow))
+        #expect(eventually(seconds: 60) { (try? rows(server, "SELECT count(*) FROM sluice_lock_holders").first?.first) == "1" })
+        let second = try runBinary(arguments("run", dir, server, slow))
+        #expect(second.status == 75, "exit 75, as for SQLite: \(second.stderr)")
+        #expect(second.stderr.contains("held by another run"), "the holder is named: \(second.stderr)")
+        #expect(first.finish().status == 0)
+        _ = try runBinary(sqliteArguments(dir, slow))
+        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+    }
+}
+
