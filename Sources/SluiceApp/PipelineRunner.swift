@@ -61,7 +61,7 @@ public func openStore(_ definition: PipelineDefinition, readOnly: Bool = false, 
     return try openWarehouse(definition, readOnly: readOnly)
 }
 
-/// Opens the embedded SQLite store a definition names, for what only SQLite stores keep (pruning, reports).
+/// Opens the embedded SQLite store a definition names, for what only SQLite stores do (pruning).
 /// - Throws: `StoreError`, also when the pipeline loads into PostgreSQL.
 public func openWarehouse(_ definition: PipelineDefinition, readOnly: Bool = false) throws -> SQLiteWarehouse {
     if let settings = definition.load.postgres {

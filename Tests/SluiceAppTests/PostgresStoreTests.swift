@@ -61,6 +61,23 @@ import Testing
         #expect(types.prefix(4) == ["order_id bigint", "sku text", "product_name text", "category text"])
         #expect(types.contains("price numeric") && types.contains("order_date date") && types.contains("in_stock boolean"))
         #expect(types.contains("updated_at timestamp with time zone"))
+        // The report reads the same story from either store.
+        func report(_ arguments: [String]) throws -> (files: Int, read: Int, reasons: [String: Int], stages: Int) {
+            let out = try runBinary(arguments.map { $0 == "run" ? "report" : $0 }.filter { $0 != "--progress" && $0 != "0" } + ["--json"])
+            #expect(out.status == 0, "report: \(out.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+            let files = json["files"] as? [[String: Any]] ?? []
+            let read = files.reduce(0) { $0 + (($1["rows"] as? [String: Any])?["read"] as? Int ?? 0) }
+            let reasons = (json["quarantine_reasons"] as? [[String: Any]] ?? []).reduce(into: [String: Int]()) {
+                $0[$1["reason"] as? String ?? ""] = $1["count"] as? Int
+            }
+            return (files.count, read, reasons, (json["stages"] as? [Any])?.count ?? 0)
+        }
+        let fromPostgres = try report(arguments("run", dir, server)), fromSQLite = try report(sqliteArguments(dir))
+        #expect(fromPostgres.files == fromSQLite.files && fromPostgres.files > 0)
+        #expect(fromPostgres.read == fromSQLite.read)
+        #expect(fromPostgres.reasons == fromSQLite.reasons && !fromPostgres.reasons.isEmpty)
+        #expect(fromPostgres.stages > 0)
         // A second run finds everything loaded and adds nothing.
         let again = try runBinary(arguments("run", dir, server))
         #expect(again.status == 0, "stderr: \(again.stderr)")

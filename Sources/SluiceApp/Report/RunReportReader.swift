@@ -10,7 +10,9 @@ public struct ReportError: Error, CustomStringConvertible {
 /// Run `run` (the latest when nil) from the store: the data behind `sluice report`.
 /// - Throws: `StoreError`, or `ReportError` when the store has no such run.
 public func readRunReport(_ definition: PipelineDefinition, run: Int64? = nil) throws -> RunReport {
-    let store = try openWarehouse(definition, readOnly: true)
+    guard let store = try openStore(definition, readOnly: true) as? any RunReportSource else {
+        throw ReportError(description: "this store keeps no run reports")
+    }
     guard let record = try store.runRecord(run) else {
         throw ReportError(description: run.map { "the store has no run \($0) of \(definition.name)" }
                           ?? "the store has no run of \(definition.name) yet")

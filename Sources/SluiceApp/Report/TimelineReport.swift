@@ -61,5 +61,5 @@ public func supplierCaps(_ definition: PipelineDefinition, suppliers: [String]) 
 /// The latest run's file timings from the store.
 /// - Throws: `StoreError`.
 public func readTimeline(_ definition: PipelineDefinition) throws -> [FileTiming] {
-    try openWarehouse(definition, readOnly: true).timeline()
+    try openStore(definition, readOnly: true).timeline()
 }
