@@ -7,6 +7,7 @@ import SluiceCore
 /// Parameters go to the server as text, separate from the statement, so no value is ever
 /// spliced into SQL.
 final class PostgresConnection {
+    private let pq: LibPQ
     private let handle: OpaquePointer
     /// The server as messages name it, without a password.
     let location: String
@@ -15,6 +16,8 @@ final class PostgresConnection {
     ///   libpq's reason, which never holds the password.
     init(_ settings: PostgresSettings, applicationName: String = "sluice") throws {
         location = settings.description
+        let pq = try LibPQ.shared.get()
+        self.pq = pq
         var pairs: [(String, String)] = [("application_name", applicationName), ("connect_timeout", "10"),
                                          ("client_encoding", "UTF8")]
         if let host = settings.host { pairs.append(("host", host)) }
@@ -30,30 +33,30 @@ final class PostgresConnection {
             pairs.append(("password", password))
         }
         let connection = withCStrings(pairs.map(\.0)) { keywords in
-            withCStrings(pairs.map(\.1)) { values in PQconnectdbParams(keywords, values, 0) }
+            withCStrings(pairs.map(\.1)) { values in pq.connectdbParams(keywords, values, 0) }
         }
         guard let connection else { throw StoreError("cannot connect to \(location): out of memory", code: .cannotOpen) }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(connection)
+        guard pq.status(connection) == CONNECTION_OK else {
+            let reason = cText(pq.errorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            pq.finish(connection)
             let refused = reason.contains("Connection refused") || reason.contains("No such file or directory")
             throw StoreError("cannot connect to \(location): \(reason)", code: refused ? .connectionLost : .cannotOpen)
         }
         handle = connection
         // The server's notices (a table that already exists, a shutdown under way) are not
         // the user's business; errors come back with each result.
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        _ = pq.setNoticeProcessor(connection, { _, _ in }, nil)
         // Timestamps without a zone are read as UTC, whatever the server's own zone.
         try execute("SET TIME ZONE 'UTC'")
     }
 
-    deinit { PQfinish(handle) }
+    deinit { pq.finish(handle) }
 
     /// Runs statements without parameters (several, separated by `;`, are allowed).
     /// - Throws: `StoreError`.
     func execute(_ sql: String) throws {
-        let result = PQexec(handle, sql)
-        defer { PQclear(result) }
+        let result = pq.exec(handle, sql)
+        defer { pq.clear(result) }
         try check(result, sql)
     }
 
@@ -62,15 +65,15 @@ final class PostgresConnection {
     @discardableResult
     func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
         let result = withOptionalCStrings(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            pq.execParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         do {
             try check(result, sql)
         } catch {
-            PQclear(result)
+            pq.clear(result)
             throw error
         }
-        return PostgresRows(result!)
+        return PostgresRows(result!, pq)
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -82,7 +85,7 @@ final class PostgresConnection {
             try execute("COMMIT")
             return value
         } catch {
-            if PQstatus(handle) == CONNECTION_OK { _ = PQexec(handle, "ROLLBACK").map { PQclear($0) } }
+            if pq.status(handle) == CONNECTION_OK { _ = pq.exec(handle, "ROLLBACK").map { pq.clear($0) } }
             throw error
         }
     }
@@ -91,26 +94,26 @@ final class PostgresConnection {
     /// - Throws: `StoreError`; the server then took none of them.
     @discardableResult
     func copy(_ sql: String, _ data: [UInt8]) throws -> Int {
-        let start = PQexec(handle, sql)
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
+        let start = pq.exec(handle, sql)
+        guard pq.resultStatus(start) == PGRES_COPY_IN else {
+            defer { pq.clear(start) }
             try check(start, sql)
             throw StoreError("PostgreSQL \(location): \(sql.prefix(60)) did not start a copy", code: .other)
         }
-        PQclear(start)
+        pq.clear(start)
         let sent = data.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.map { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { PQputCopyData(handle, $0, Int32(buffer.count)) }
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pq.putCopyData(handle, $0, Int32(buffer.count)) }
             } ?? 1
         }
-        if sent != 1 { _ = PQputCopyEnd(handle, "the client could not send its data") } else { _ = PQputCopyEnd(handle, nil) }
+        if sent != 1 { _ = pq.putCopyEnd(handle, "the client could not send its data") } else { _ = pq.putCopyEnd(handle, nil) }
         var count = 0
         var failure: StoreError?
-        while let result = PQgetResult(handle) {
-            defer { PQclear(result) }
+        while let result = pq.getResult(handle) {
+            defer { pq.clear(result) }
             do {
                 try check(result, sql)
-                count = Int(String(cString: PQcmdTuples(result))) ?? 0
+                count = Int(cText(pq.cmdTuples(result))) ?? 0
             } catch let error as StoreError {
                 failure = failure ?? error
             }
@@ -120,19 +123,22 @@ final class PostgresConnection {
     }
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws {
-        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        let status = result.map(pq.resultStatus) ?? PGRES_FATAL_ERROR
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK, status != PGRES_COPY_IN else { return }
-        let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? ""
-        let reason = (message.isEmpty ? String(cString: PQerrorMessage(handle)) : message)
+        let message = result.map { cText(pq.resultErrorMessage($0)) } ?? ""
+        let reason = (message.isEmpty ? cText(pq.errorMessage(handle)) : message)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let state = result.flatMap { PQresultErrorField($0, sqlStateField) }.map { String(cString: $0) }
+        let state = result.flatMap { pq.resultErrorField($0, sqlStateField) }.map { String(cString: $0) }
         // An error without a SQLSTATE came from libpq, not the server: the connection failed
         // (libpq may not have marked it bad yet, as when the server dies during a COPY).
-        let lost = PQstatus(handle) != CONNECTION_OK || state == nil
+        let lost = pq.status(handle) != CONNECTION_OK || state == nil
         throw StoreError("PostgreSQL \(location): \(reason) (while running: \(sql.prefix(80)))",
                          code: lost ? .connectionLost : .postgres(sqlState: state))
     }
 }
+
+/// A C string libpq returns ("" for none).
+private func cText(_ pointer: UnsafeMutablePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
 
 /// `PG_DIAG_SQLSTATE`, a character constant Swift does not import.
 private let sqlStateField = Int32(UInt8(ascii: "C"))
@@ -161,22 +167,24 @@ extension StoreError.Code {
 
 /// The rows of one result, freed when the value goes.
 final class PostgresRows {
+    private let pq: LibPQ
     private let result: OpaquePointer
     let count: Int
     let columnCount: Int
 
-    init(_ result: OpaquePointer) {
+    init(_ result: OpaquePointer, _ pq: LibPQ) {
+        self.pq = pq
         self.result = result
-        count = Int(PQntuples(result))
-        columnCount = Int(PQnfields(result))
+        count = Int(pq.ntuples(result))
+        columnCount = Int(pq.nfields(result))
     }
 
-    deinit { PQclear(result) }
+    deinit { pq.clear(result) }
 
-    func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) != 0 }
+    func isNull(_ row: Int, _ column: Int) -> Bool { pq.getisnull(result, Int32(row), Int32(column)) != 0 }
 
     func string(_ row: Int, _ column: Int) -> String? {
-        isNull(row, column) ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+        isNull(row, column) ? nil : cText(pq.getvalue(result, Int32(row), Int32(column)))
     }
 
     func int(_ row: Int, _ column: Int) -> Int64 { string(row, column).flatMap { Int64($0) } ?? 0 }
