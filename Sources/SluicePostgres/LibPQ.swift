@@ -29,42 +29,40 @@ struct LibPQ: @unchecked Sendable {
     let getResult: @convention(c) (OpaquePointer?) -> OpaquePointer?
 
     /// Loaded once; the error names the library when it is not installed.
-    static let shared: Result<LibPQ, StoreError> = {
+    static let shared = Result { () throws(StoreError) -> LibPQ in
         guard let library = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            return .failure(StoreError("cannot load libpq for the PostgreSQL store (install Debian's libpq5): \(reason)", code: .cannotOpen))
+            throw StoreError("cannot load libpq for the PostgreSQL store (install Debian's libpq5): \(reason)", code: .cannotOpen)
         }
-        func function<T>(_ name: String) -> T? {
-            dlsym(library, name).map { unsafeBitCast($0, to: T.self) }
+        return try LibPQ(library)
+    }
+
+    /// Each function by its C name, typed by the property it fills.
+    private init(_ library: UnsafeMutableRawPointer) throws(StoreError) {
+        func load<T>(_ name: String) throws(StoreError) -> T {
+            guard let symbol = dlsym(library, name) else {
+                throw StoreError("the libpq found has no \(name), which the PostgreSQL store needs", code: .cannotOpen)
+            }
+            return unsafeBitCast(symbol, to: T.self)
         }
-        guard let connectdbParams: @convention(c) (CStrings, CStrings, Int32) -> OpaquePointer? = function("PQconnectdbParams"),
-              let status: @convention(c) (OpaquePointer?) -> ConnStatusType = function("PQstatus"),
-              let errorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>? = function("PQerrorMessage"),
-              let finish: @convention(c) (OpaquePointer?) -> Void = function("PQfinish"),
-              let setNoticeProcessor: @convention(c) (OpaquePointer?, PQnoticeProcessor?, UnsafeMutableRawPointer?) -> PQnoticeProcessor? = function("PQsetNoticeProcessor"),
-              let exec: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer? = function("PQexec"),
-              let execParams: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?, CStrings,
-                                              UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> OpaquePointer? = function("PQexecParams"),
-              let resultStatus: @convention(c) (OpaquePointer?) -> ExecStatusType = function("PQresultStatus"),
-              let clear: @convention(c) (OpaquePointer?) -> Void = function("PQclear"),
-              let resultErrorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>? = function("PQresultErrorMessage"),
-              let resultErrorField: @convention(c) (OpaquePointer?, Int32) -> UnsafeMutablePointer<CChar>? = function("PQresultErrorField"),
-              let ntuples: @convention(c) (OpaquePointer?) -> Int32 = function("PQntuples"),
-              let nfields: @convention(c) (OpaquePointer?) -> Int32 = function("PQnfields"),
-              let getisnull: @convention(c) (OpaquePointer?, Int32, Int32) -> Int32 = function("PQgetisnull"),
-              let getvalue: @convention(c) (OpaquePointer?, Int32, Int32) -> UnsafeMutablePointer<CChar>? = function("PQgetvalue"),
-              let cmdTuples: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>? = function("PQcmdTuples"),
-              let putCopyData: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = function("PQputCopyData"),
-              let putCopyEnd: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Int32 = function("PQputCopyEnd"),
-              let getResult: @convention(c) (OpaquePointer?) -> OpaquePointer? = function("PQgetResult")
-        else {
-            return .failure(StoreError("the libpq found lacks a function the PostgreSQL store needs", code: .cannotOpen))
-        }
-        return .success(LibPQ(
-            connectdbParams: connectdbParams, status: status, errorMessage: errorMessage, finish: finish,
-            setNoticeProcessor: setNoticeProcessor, exec: exec, execParams: execParams, resultStatus: resultStatus, clear: clear,
-            resultErrorMessage: resultErrorMessage, resultErrorField: resultErrorField, ntuples: ntuples, nfields: nfields,
-            getisnull: getisnull, getvalue: getvalue, cmdTuples: cmdTuples, putCopyData: putCopyData, putCopyEnd: putCopyEnd,
-            getResult: getResult))
-    }()
+        connectdbParams = try load("PQconnectdbParams")
+        status = try load("PQstatus")
+        errorMessage = try load("PQerrorMessage")
+        finish = try load("PQfinish")
+        setNoticeProcessor = try load("PQsetNoticeProcessor")
+        exec = try load("PQexec")
+        execParams = try load("PQexecParams")
+        resultStatus = try load("PQresultStatus")
+        clear = try load("PQclear")
+        resultErrorMessage = try load("PQresultErrorMessage")
+        resultErrorField = try load("PQresultErrorField")
+        ntuples = try load("PQntuples")
+        nfields = try load("PQnfields")
+        getisnull = try load("PQgetisnull")
+        getvalue = try load("PQgetvalue")
+        cmdTuples = try load("PQcmdTuples")
+        putCopyData = try load("PQputCopyData")
+        putCopyEnd = try load("PQputCopyEnd")
+        getResult = try load("PQgetResult")
+    }
 }
