@@ -20,13 +20,14 @@ extension PostgresWarehouse {
                                         size: inserted.int(row, 3), fingerprint: inserted.string(row, 4) ?? "")
                 ids[identity] = inserted.int(row, 0)
             }
-            let withHistory = try pathsWithHistory(new, excluding: Array(ids.values))
+            var withHistory = try pathsWithHistory(new, excluding: Array(ids.values))
+            // Two versions of one path in this slice: the later one meets the earlier.
+            var seenPaths = Set<Path>()
+            for file in new where !seenPaths.insert(Path(file)).inserted { withHistory.insert(Path(file)) }
             // Oldest first, as the policy would meet them one by one.
             for file in new.sorted(by: { ids[Identity($0)]! < ids[Identity($1)]! }) {
                 let id = ids[Identity(file)]!
-                let hasHistory = withHistory.contains(Path(supplier: file.supplier, path: file.relativePath))
-                    || new.contains { $0.supplier == file.supplier && $0.relativePath == file.relativePath && ids[Identity($0)]! < id }
-                let history = hasHistory ? try self.history(of: file, newID: id) : VersionHistory()
+                let history = withHistory.contains(Path(file)) ? try self.history(of: file, newID: id) : VersionHistory()
                 let steps = try VersionPolicy.steps(for: file, newID: id, history: history, onChange: onChange,
                                                     onDuplicate: onDuplicate) { try sameContent(as: file, newID: id) }
                 for step in steps { try run(step, for: file, at: time) }
@@ -59,6 +60,14 @@ extension PostgresWarehouse {
     private struct Path: Hashable {
         var supplier: String
         var path: String
+
+        init(supplier: String, path: String) {
+            (self.supplier, self.path) = (supplier, path)
+        }
+
+        init(_ file: DiscoveredFile) {
+            self.init(supplier: file.supplier, path: file.relativePath)
+        }
     }
 
     private func known(_ files: [DiscoveredFile]) throws -> [Identity: FileRecord] {

@@ -63,19 +63,19 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                 """, [table])
             let names = (0..<existing.count).map { existing.string($0, 0) ?? "" }
             if names.isEmpty {
-                let definitions = all.map { "\(quoted($0.name)) \($0.type)" }.joined(separator: ", ")
+                let definitions = all.map { "\(sqlIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
                 try connection.transaction {
-                    try connection.execute("CREATE TABLE \(quoted(table)) (\(definitions))")
+                    try connection.execute("CREATE TABLE \(sqlIdentifier(table)) (\(definitions))")
                     // Taking a file's rows back out (a rejected file, a new version) finds them by file id.
                     // BRIN: file ids rise as files load, so block ranges are narrow and the index
                     // costs the load almost nothing, where a B-tree took a third of COPY's time.
-                    try connection.execute("CREATE INDEX \(quoted(table + "_by_file")) ON \(quoted(table)) USING brin (_file_id)")
+                    try connection.execute("CREATE INDEX \(sqlIdentifier(table + "_by_file")) ON \(sqlIdentifier(table)) USING brin (_file_id)")
                 }
             } else if names != all.map(\.name) {
                 throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
             }
             binary = CopyBinaryEncoder(types: columns.map(\.type))
-            copyRows = "COPY \(quoted(table)) (\(all.map { quoted($0.name) }.joined(separator: ", "))) FROM STDIN"
+            copyRows = "COPY \(sqlIdentifier(table)) (\(all.map { sqlIdentifier($0.name) }.joined(separator: ", "))) FROM STDIN"
         }
     }
 
@@ -227,7 +227,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     }
 
     func deleteRows(ofFile id: Int64) throws {
-        try connection.query("DELETE FROM \(quoted(table)) WHERE _file_id = $1::bigint", [text(id)])
+        try connection.query("DELETE FROM \(sqlIdentifier(table)) WHERE _file_id = $1::bigint", [text(id)])
     }
 
     static func fileRecord(_ rows: PostgresRows, _ row: Int) -> FileRecord {
@@ -244,9 +244,6 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
         return record
     }
 }
-
-/// An identifier in double quotes, a quote inside doubled: any name is taken literally.
-func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
 /// A number as a text parameter.
 func text(_ value: Int64) -> String { String(value) }

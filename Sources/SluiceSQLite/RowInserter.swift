@@ -20,7 +20,7 @@ final class RowInserter {
     init(database: SQLiteDatabase, table: String, outputColumns: [String], columnCount: Int) throws {
         self.columnCount = columnCount
         target = "\(table) in \(database.path)"
-        let into = "INSERT INTO \(quoted(table)) (\(outputColumns.map(quoted).joined(separator: ", "))) VALUES "
+        let into = "INSERT INTO \(sqlIdentifier(table)) (\(outputColumns.map(sqlIdentifier).joined(separator: ", "))) VALUES "
         func values(_ rows: Int) -> String {
             (0..<rows).map { row in
                 let first = 4 + row * (columnCount + 1)

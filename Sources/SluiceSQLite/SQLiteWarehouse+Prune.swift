@@ -62,7 +62,7 @@ extension StoreSQL {
 
     /// A pruned version's staged rows, by the row id range its tombstone kept.
     static func deletePrunedRows(table: String) -> String {
-        "DELETE FROM \(quoted(table)) WHERE _file_id = ?1 AND rowid BETWEEN ?2 AND ?3"
+        "DELETE FROM \(sqlIdentifier(table)) WHERE _file_id = ?1 AND rowid BETWEEN ?2 AND ?3"
     }
 
     static let deletePath = "DELETE FROM sluice_files WHERE pipeline = ? AND supplier = ? AND path = ?"

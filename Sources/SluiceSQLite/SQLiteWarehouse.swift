@@ -55,8 +55,8 @@ public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
         info.bind(1, table)
         try info.rows { existing.append($0.string(0) ?? "") }
         if existing.isEmpty {
-            let definitions = all.map { "\(quoted($0.name)) \($0.type)" }.joined(separator: ", ")
-            try database.execute("CREATE TABLE \(quoted(table)) (\(definitions))")
+            let definitions = all.map { "\(sqlIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
+            try database.execute("CREATE TABLE \(sqlIdentifier(table)) (\(definitions))")
         } else if existing != all.map(\.name) {
             throw StoreError("table \(table) in \(database.path) has columns (\(existing.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
         }
@@ -207,5 +207,3 @@ extension SQLiteWarehouse {
         }
     }
 }
-
-func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

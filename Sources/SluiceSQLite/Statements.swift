@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Prepared statements, prepared once on first use and reused for the connection's life.
 final class StatementCache {
     private let database: SQLiteDatabase
@@ -105,7 +107,7 @@ enum StoreSQL {
     /// Reads only the row id range the file's rows were given (nothing, when it never staged a row).
     static func deleteFileRows(table: String) -> String {
         """
-        DELETE FROM \(quoted(table)) WHERE _file_id = ?1
+        DELETE FROM \(sqlIdentifier(table)) WHERE _file_id = ?1
             AND rowid BETWEEN (SELECT first_row_id FROM sluice_files WHERE id = ?1)
                           AND (SELECT last_row_id FROM sluice_files WHERE id = ?1)
         """

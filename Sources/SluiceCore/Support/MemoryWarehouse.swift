@@ -9,6 +9,10 @@ public final class MemoryWarehouse: BlockingWarehouse, Sendable {
     fileprivate struct State {
         var files: [FileRecord] = []
         var byIdentity: [String: Int] = [:]
+        /// Indexes of every version of a supplier path, and of every file with some content:
+        /// a dry run over a large listing registers each file without reading all the others.
+        var byPath: [String: [Int]] = [:]
+        var byContent: [String: [Int]] = [:]
         var timings: [Int64: (started: Double, finished: Double)] = [:]
         var quarantine: [QuarantineEntry] = []
     }
@@ -69,17 +73,20 @@ public final class MemoryWarehouse: BlockingWarehouse, Sendable {
                 let identity = "\(file.supplier)\u{0}\(file.relativePath)\u{0}\(file.size)\u{0}\(file.fingerprint)"
                 if let known = state.byIdentity[identity] { return state.files[known] }
                 let id = Int64(state.files.count + 1)
+                let path = "\(file.supplier)\u{0}\(file.relativePath)", content = "\(file.size)\u{0}\(file.fingerprint)"
+                let others = (state.byPath[path] ?? []).map { state.files[$0] }
+                let earlierCopies = state.byContent[content] ?? []
                 state.byIdentity[identity] = state.files.count
+                state.byPath[path, default: []].append(state.files.count)
+                state.byContent[content, default: []].append(state.files.count)
                 state.files.append(FileRecord(id: id, supplier: file.supplier, relativePath: file.relativePath, size: file.size,
                                               fingerprint: file.fingerprint, state: .pending))
-                let others = state.files.dropLast().filter { $0.supplier == file.supplier && $0.relativePath == file.relativePath }
                 let history = VersionHistory(
                     unfinished: others.filter { [.pending, .loading, .failed].contains($0.state) || ($0.state == .quarantined && $0.rows.loaded > 0) }.map(\.id),
                     loaded: others.filter { $0.state == .done }.map { PriorVersion(id: $0.id, size: $0.size) })
                 let steps = VersionPolicy.steps(for: file, newID: id, history: history, onChange: onChange, onDuplicate: onDuplicate) {
-                    state.files.dropLast().first {
-                        $0.size == file.size && $0.fingerprint == file.fingerprint && [.pending, .loading, .done, .failed].contains($0.state)
-                    }.map { "\($0.supplier)/\($0.relativePath)" }
+                    earlierCopies.map { state.files[$0] }.first { [.pending, .loading, .done, .failed].contains($0.state) }
+                        .map { "\($0.supplier)/\($0.relativePath)" }
                 }
                 for step in steps { state.apply(step, for: file, at: time) }
                 var record = state.files[Int(id) - 1]
