@@ -30,6 +30,8 @@ public struct RunOptions: Sendable {
     public var lockWait = LockWait.none
     /// Called once when the store is held by another run and this run starts to wait for it.
     public var onLockWait: @Sendable (_ store: String, _ holder: StoreHolder?) -> Void = { _, _ in }
+    /// This worker's name among those sharing a PostgreSQL store.
+    public var workerID = defaultWorkerID()
 
     public init(progressInterval: Duration? = nil, logger: Logger = Logger(label: "sluice"), stop: StopRequest = StopRequest()) {
         self.progressInterval = progressInterval
@@ -49,14 +51,11 @@ public func loadDefinition(path: String, overrides: [String] = []) throws -> (Pi
 
 /// Opens the store a definition names: SQLite (the default) or PostgreSQL.
 /// - Throws: `StoreError`.
-/// - Parameter lock: the writer lock this run holds; a PostgreSQL store takes it again after a reconnect.
-public func openStore(_ definition: PipelineDefinition, readOnly: Bool = false, lock: (any WriterLock)? = nil,
+public func openStore(_ definition: PipelineDefinition, readOnly: Bool = false,
                       logger: Logger = Logger(label: "sluice")) throws -> any BlockingWarehouse {
     if let settings = definition.load.postgres {
-        let store = try PostgresWarehouse(settings: settings, pipeline: definition.name, table: definition.load.table,
-                                          readOnly: readOnly, logger: logger)
-        store.writerLock = lock as? PostgresWriterLock
-        return store
+        return try PostgresWarehouse(settings: settings, pipeline: definition.name, table: definition.load.table,
+                                     readOnly: readOnly, leaseTTL: readOnly ? nil : definition.workers.leaseTTL, logger: logger)
     }
     return try openWarehouse(definition, readOnly: readOnly)
 }
@@ -71,25 +70,57 @@ public func openWarehouse(_ definition: PipelineDefinition, readOnly: Bool = fal
                                readOnly: readOnly)
 }
 
-/// The lock that keeps a second run from writing the store a definition names.
+/// The lock that keeps a second run from writing the SQLite store a definition names.
+/// (Workers sharing a PostgreSQL store claim files instead: see `PostgresFileClaims`.)
 public func writerLock(for definition: PipelineDefinition) -> any WriterLock {
-    if let settings = definition.load.postgres { return PostgresWriterLock(settings: settings, pipeline: definition.name) }
-    return SQLiteWriterLock(databasePath: definition.load.database.path)
+    SQLiteWriterLock(databasePath: definition.load.database.path)
+}
+
+/// A host name and this process's id: unique among the workers of one store.
+public func defaultWorkerID() -> String {
+    "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+}
+
+/// The store a run writes, and how it shares it: a SQLite store's one writer holds its lock
+/// for the run; on PostgreSQL each worker claims the files it loads instead.
+struct WritableStore {
+    let store: OffPoolWarehouse
+    let claims: (any FileClaims)?
+    let lock: (any WriterLock)?
+
+    /// - Throws: `StoreBusy` when another run writes a SQLite store, `StoreError`.
+    init(_ definition: PipelineDefinition, _ options: RunOptions) async throws {
+        if let settings = definition.load.postgres {
+            lock = nil
+            // The store first: opening it applies the migrations the claims' tables come from.
+            store = OffPoolWarehouse(try openStore(definition, logger: options.logger))
+            claims = try PostgresFileClaims(settings: settings, pipeline: definition.name, worker: options.workerID,
+                                            leaseTTL: definition.workers.leaseTTL, logger: options.logger)
+        } else {
+            let lock = try await takeWriterLock(definition, options)
+            self.lock = lock
+            claims = nil
+            store = OffPoolWarehouse(try openStore(definition, logger: options.logger))
+        }
+    }
+
+    func release() { lock?.release() }
 }
 
 /// Runs the pipeline once over every file available now: the function behind `sluice run`.
-/// Holds the store's writer lock for the whole run (a dry run stores nothing and takes none).
+/// Holds a SQLite store's writer lock for the whole run, or shares a PostgreSQL store with
+/// other workers (a dry run stores nothing and takes neither).
 /// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
 ///   fails, `ReadError` when sources cannot be listed.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
     if options.dryRun {
-        return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(MemoryWarehouse()), options: options)
+        return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(MemoryWarehouse()), claims: nil,
+                                 options: options)
     }
-    let lock = try await takeWriterLock(definition, options)
-    defer { lock.release() }
-    return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(try openStore(definition, lock: lock, logger: options.logger)),
-                         options: options)
+    let writable = try await WritableStore(definition, options)
+    defer { writable.release() }
+    return try await runOnce(definition, plan, source: source, store: writable.store, claims: writable.claims, options: options)
 }
 
 /// Takes the store's writer lock, waiting as the options say.
@@ -104,9 +135,10 @@ func takeWriterLock(_ definition: PipelineDefinition, _ options: RunOptions) asy
 
 /// One batch run into `store`, which the caller has the right to write.
 private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, source: DirectorySource,
-                     store: any Warehouse, options: RunOptions) async throws -> RunSummary {
+                     store: any Warehouse, claims: (any FileClaims)?, options: RunOptions) async throws -> RunSummary {
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
     pipeline.stop = options.stop
+    pipeline.claims = claims
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "run", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)

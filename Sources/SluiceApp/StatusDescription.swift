@@ -27,6 +27,13 @@ public func describeStatus(_ statuses: [SupplierStatus], now: Double = Date().ti
     for status in statuses {
         if let error = status.lastError { lines.append("\(status.supplier): last error: \(error)") }
     }
+    let held = statuses.flatMap { status in status.leases.map { (status.supplier, $0) } }
+    if !held.isEmpty {
+        lines += ["", "files workers hold now (a lease not renewed in time lets the file go to another worker):"]
+        for (supplier, lease) in held {
+            lines.append("  \(supplier)  \(lease.worker)  file \(lease.fileID) \(lease.file)  lease expires in \(describeAge(lease.expiresAt - now))")
+        }
+    }
     return lines.joined(separator: "\n")
 }
 

@@ -6,18 +6,19 @@ import SluiceObservability
 import UnixSignals
 
 /// Watches the suppliers' directories and loads files as they become complete, until a
-/// graceful shutdown: the function behind `sluice stream`. Holds the store's writer lock
-/// throughout; SIGTERM and SIGINT are a graceful shutdown bounded by `shutdownTimeout`.
+/// graceful shutdown: the function behind `sluice stream`. Holds a SQLite store's writer lock
+/// throughout, or shares a PostgreSQL store with other workers; SIGTERM and SIGINT are a graceful shutdown bounded by `shutdownTimeout`.
 /// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store
 ///   fails, `ReadError` when the source root cannot be listed.
 public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
                            shutdownTimeout: Duration = .seconds(30)) async throws -> RunSummary {
     let source = try DirectorySource(definition: definition.source)
-    let lock = try await takeWriterLock(definition, options)
-    defer { lock.release() }
-    let store = OffPoolWarehouse(try openStore(definition, lock: lock, logger: options.logger))
+    let writable = try await WritableStore(definition, options)
+    defer { writable.release() }
+    let store = writable.store
     var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
     pipeline.stop = options.stop
+    pipeline.claims = writable.claims
     var feed = DirectoryFeed(source: source, watch: definition.source.watch)
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "stream", pipeline: definition.name)

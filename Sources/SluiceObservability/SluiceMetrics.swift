@@ -97,7 +97,7 @@ public final class SluiceMetrics: EngineObserver {
         case .error(let supplier, let stage, let kind):
             Counter(label: "sluice_errors_total", dimensions: labels(supplier, ("stage", stage), ("kind", kind)),
                     factory: factory).increment()
-        case .filesQueued, .pollCycle, .fileFinished:
+        case .filesQueued, .pollCycle, .fileFinished, .fileHandedOff:
             break
         }
     }

@@ -108,6 +108,9 @@ public final class StatusBoard: EngineObserver {
                 state.queuedAt[supplier]?[fileID] = nil
             case .fileRead(let read):
                 state.update(read.supplier) { $0.slotsInUse = max(0, $0.slotsInUse - 1) }
+            case .fileHandedOff(let supplier, let fileID, let afterReading):
+                if !afterReading { state.update(supplier) { $0.filesQueued = max(0, $0.filesQueued - 1) } }
+                state.queuedAt[supplier]?[fileID] = nil
             case .fileRetried(let supplier, let fileID):
                 state.update(supplier) { $0.filesQueued += 1 }
                 state.queuedAt[supplier, default: [:]][fileID] = now

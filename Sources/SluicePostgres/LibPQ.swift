@@ -15,6 +15,9 @@ struct LibPQ: @unchecked Sendable {
     let exec: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
     let execParams: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?, CStrings,
                                     UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> OpaquePointer?
+    let prepare: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?) -> OpaquePointer?
+    let execPrepared: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32, CStrings,
+                                      UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> OpaquePointer?
     let resultStatus: @convention(c) (OpaquePointer?) -> ExecStatusType
     let clear: @convention(c) (OpaquePointer?) -> Void
     let resultErrorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
@@ -52,6 +55,8 @@ struct LibPQ: @unchecked Sendable {
         setNoticeProcessor = try load("PQsetNoticeProcessor")
         exec = try load("PQexec")
         execParams = try load("PQexecParams")
+        prepare = try load("PQprepare")
+        execPrepared = try load("PQexecPrepared")
         resultStatus = try load("PQresultStatus")
         clear = try load("PQclear")
         resultErrorMessage = try load("PQresultErrorMessage")

@@ -96,13 +96,52 @@ enum PostgresMigrations {
                 mark bigint NOT NULL
             );
             """),
+        // Several workers on one store: a file's lease, its supplier's slots (one row per file
+        // it may have open, `''` for the whole pipeline's), the pace of each supplier's starts,
+        // and the start groups' openings.
+        ("pg4-workers", """
+            ALTER TABLE sluice_files ADD COLUMN lease_owner text, ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0,
+                ADD COLUMN lease_until timestamptz, ADD COLUMN worker text;
+            -- A file's row changes at every claim, commit and release, never in an indexed column:
+            -- room left in each page lets the server update it in place, without touching its indexes.
+            ALTER TABLE sluice_files SET (fillfactor = 70);
+            CREATE TABLE sluice_slots (
+                pipeline text NOT NULL,
+                supplier text NOT NULL,
+                slot integer NOT NULL,
+                lease_owner text,
+                lease_epoch bigint,
+                lease_until timestamptz,
+                file_id bigint,
+                PRIMARY KEY (pipeline, supplier, slot)
+            );
+            CREATE TABLE sluice_paces (
+                pipeline text NOT NULL,
+                supplier text NOT NULL,
+                next_start timestamptz NOT NULL DEFAULT '-infinity',
+                PRIMARY KEY (pipeline, supplier)
+            );
+            CREATE TABLE sluice_start_groups (
+                pipeline text NOT NULL,
+                grp integer NOT NULL,
+                open_until timestamptz NOT NULL DEFAULT '-infinity',
+                PRIMARY KEY (pipeline, grp)
+            );
+            CREATE TABLE sluice_group_openings (
+                pipeline text PRIMARY KEY,
+                last_opening timestamptz NOT NULL DEFAULT '-infinity'
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction. Two workers
     /// starting at once take turns on a transaction lock, so each migration runs once.
     /// - Throws: `StoreError`.
     static func apply(to connection: PostgresConnection) throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS sluice_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        try connection.transaction {
+            try connection.query("SELECT pg_advisory_xact_lock(hashtext('sluice migrations'))")
+            try connection.execute("CREATE TABLE IF NOT EXISTS sluice_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        }
         for (name, sql) in all {
             try connection.transaction {
                 try connection.query("SELECT pg_advisory_xact_lock(hashtext('sluice migrations'))")

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import SluiceCore
 
-/// Going on when the server goes away, for `load.reconnect_for`: connect again, take the
-/// writer lock again, and run the call again unless its commit landed.
+/// Going on when the server goes away, for `load.reconnect_for`: connect again, and run the
+/// call again unless its commit landed. (The leases this worker held survive in the store's
+/// tables; a commit under one that expired meanwhile is refused, never loaded twice.)
 extension PostgresWarehouse {
     /// - Parameter landed: after a reconnect, the call's result if it committed before the
     ///   connection went (nil: run it again).
@@ -27,9 +28,7 @@ extension PostgresWarehouse {
         while clock.now < deadline {
             Thread.sleep(forTimeInterval: 0.5)
             do {
-                let fresh = try PostgresConnection(settings)
-                try writerLock?.retake()
-                connection = fresh
+                connection = try Self.connect(settings, leaseTTL: leaseTTL)
                 logger.info("reconnected to the store", metadata: ["store": "\(location)"])
                 return
             } catch let failure as StoreError where failure.code == .connectionLost || failure.code == .cannotOpen {

@@ -6,6 +6,8 @@ extension PostgresWarehouse {
     public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
                          at time: Double) throws -> [FileRecord] {
         try serialized { try connection.transaction {
+            // Workers sharing the store list the same files: they register them one at a time.
+            try connection.query("SELECT pg_advisory_xact_lock(hashtext('sluice register ' || $1))", [pipeline])
             var records = try known(files)
             var seen = Set<Identity>()
             let new = files.filter { records[Identity($0)] == nil && seen.insert(Identity($0)).inserted }

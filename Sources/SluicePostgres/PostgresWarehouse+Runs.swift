@@ -74,6 +74,15 @@ extension PostgresWarehouse {
                 WHERE pipeline = $1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = $1) GROUP BY supplier
                 """, [pipeline])
             for row in 0..<openings.count { bySupplier[openings.string(row, 0) ?? ""]?.breakerOpenings = Int(openings.int(row, 1)) }
+            let leases = try connection.query("""
+                SELECT supplier, lease_owner, id, path, EXTRACT(epoch FROM lease_until)::float8 FROM sluice_files
+                WHERE pipeline = $1 AND lease_owner IS NOT NULL AND lease_until >= clock_timestamp() ORDER BY supplier, lease_owner, id
+                """, [pipeline])
+            for row in 0..<leases.count {
+                bySupplier[leases.string(row, 0) ?? ""]?.leases.append(HeldLease(
+                    worker: leases.string(row, 1) ?? "", fileID: leases.int(row, 2), file: leases.string(row, 3) ?? "",
+                    expiresAt: leases.double(row, 4)))
+            }
             return bySupplier.values.sorted { $0.supplier < $1.supplier }
         }
     }

@@ -11,9 +11,6 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     var connection: PostgresConnection
     let settings: PostgresSettings
     let logger: Logger
-    /// The run's writer lock, taken again after a reconnect: the server lets every session's
-    /// locks go when it restarts, and this run may only go on if it still is the one writer.
-    public var writerLock: PostgresWriterLock?
     let pipeline: String
     let table: String
     /// The run in progress, stamped on the files it starts.
@@ -24,14 +21,18 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     private let turn = Mutex(())
 
     /// Connects and applies migrations; `readOnly` only connects, for status and reports.
+    /// - Parameter leaseTTL: how long workers' leases last. A worker paused inside a commit
+    ///   holds its files' rows locked, and no other worker could take them over: the server
+    ///   ends such a session once it has been idle in its transaction this long.
     /// - Throws: `StoreError`.
     public init(settings: PostgresSettings, pipeline: String, table: String, readOnly: Bool = false,
-                logger: Logger = Logger(label: "sluice")) throws {
+                leaseTTL: Duration? = nil, logger: Logger = Logger(label: "sluice")) throws {
         self.settings = settings
         self.logger = logger
         self.pipeline = pipeline
         self.table = table
-        connection = try PostgresConnection(settings)
+        self.leaseTTL = leaseTTL
+        connection = try Self.connect(settings, leaseTTL: leaseTTL)
         if !readOnly {
             try PostgresMigrations.apply(to: connection)
         } else if try connection.query("SELECT to_regclass('sluice_files') IS NULL").bool(0, 0) {
@@ -40,6 +41,16 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     }
 
     public var location: String { connection.location }
+
+    let leaseTTL: Duration?
+
+    static func connect(_ settings: PostgresSettings, leaseTTL: Duration?) throws -> PostgresConnection {
+        let connection = try PostgresConnection(settings)
+        if let leaseTTL {
+            try connection.execute("SET idle_in_transaction_session_timeout = \(Int64(leaseTTL.inSeconds * 1000))")
+        }
+        return connection
+    }
 
     /// Runs `body` while no other call uses the connection, again after a reconnect when the
     /// connection was lost (see `reconnect_for`); `landed` says whether a call whose commit was
@@ -57,22 +68,24 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
             if let long = all.first(where: { $0.name.utf8.count > 63 }) {
                 throw StoreError("column \(long.name) is \(long.name.utf8.count) bytes; PostgreSQL allows 63 and would cut it", code: .other)
             }
-            let existing = try connection.query("""
-                SELECT column_name FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position
-                """, [table])
-            let names = (0..<existing.count).map { existing.string($0, 0) ?? "" }
-            if names.isEmpty {
-                let definitions = all.map { "\(sqlIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
-                try connection.transaction {
+            try connection.transaction {
+                // Workers starting together take turns: one creates the table, the others find it.
+                try connection.query("SELECT pg_advisory_xact_lock(hashtext('sluice table ' || $1))", [table])
+                let existing = try connection.query("""
+                    SELECT column_name FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position
+                    """, [table])
+                let names = (0..<existing.count).map { existing.string($0, 0) ?? "" }
+                if names.isEmpty {
+                    let definitions = all.map { "\(sqlIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
                     try connection.execute("CREATE TABLE \(sqlIdentifier(table)) (\(definitions))")
                     // Taking a file's rows back out (a rejected file, a new version) finds them by file id.
                     // BRIN: file ids rise as files load, so block ranges are narrow and the index
                     // costs the load almost nothing, where a B-tree took a third of COPY's time.
                     try connection.execute("CREATE INDEX \(sqlIdentifier(table + "_by_file")) ON \(sqlIdentifier(table)) USING brin (_file_id)")
+                } else if names != all.map(\.name) {
+                    throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
                 }
-            } else if names != all.map(\.name) {
-                throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
             }
             binary = CopyBinaryEncoder(types: columns.map(\.type))
             copyRows = "COPY \(sqlIdentifier(table)) (\(all.map { sqlIdentifier($0.name) }.joined(separator: ", "))) FROM STDIN"
@@ -93,24 +106,37 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
 
     // MARK: Commit
 
-    /// One transaction for the group: its files' states read once, every row in one `COPY`,
-    /// every quarantined row in another, every file's checkpoint in one `UPDATE` (one per
-    /// round when a file has several batches in the group), then what completions take back.
-    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+    /// One transaction for the group: its files' states read (and locked) once, every row in
+    /// one `COPY`, every quarantined row in another, every file's checkpoint in one `UPDATE`
+    /// (one per round when a file has several batches in the group), then what completions
+    /// take back. A batch whose lease another claim replaced is left out, and its file returned.
+    public func commit(_ batches: [LoadBatch], at time: Double) throws -> Set<Int64> {
         // The group's mark commits with it: after a lost connection it tells whether it landed.
         let mark = String(Int64.random(in: 1...Int64.max))
-        let landed = { try self.connection.query(PostgresSQL.findMark, [self.pipeline, mark]).count == 1 ? () : nil }
-        try serialized(landed: landed) {
+        // A commit in doubt that landed had refused nothing: its leases were checked under lock.
+        let landed = { try self.connection.query(PostgresSQL.findMark, [self.pipeline, mark]).count == 1 ? Set<Int64>() : nil }
+        // Encoded before the transaction opens, which then only streams them: its row locks
+        // are held as briefly as can be. Rows of a file rejected in this group are never sent.
+        let sendable = batches.filter { $0.settled == nil && CompletionOutcome($0.progress.completion).cleanup == .none }
+        var encoded = encode(sendable)
+        return try serialized(landed: landed) {
             guard let copyRows else { throw StoreError("commit before prepare") }
-            try connection.transaction {
+            return try connection.transaction {
                 try connection.query(PostgresSQL.setMark, [pipeline, mark])
                 let files = try fileStates(batches.filter { $0.settled == nil }.map(\.progress.fileID))
+                let refused = Set(batches.filter { batch in
+                    guard let lease = batch.progress.lease, let standing = files[batch.progress.fileID] else { return false }
+                    return standing.lease != lease
+                }.map(\.progress.fileID))
                 let accepted = batches.filter {
-                    $0.settled == nil && VersionPolicy.acceptsCommit(in: files[$0.progress.fileID]?.state ?? .pending)
+                    $0.settled == nil && !refused.contains($0.progress.fileID)
+                        && VersionPolicy.acceptsCommit(in: files[$0.progress.fileID]?.state ?? .pending)
                 }
                 // Rows of a file whose completion takes its rows back are never sent.
                 let keeping = accepted.filter { CompletionOutcome($0.progress.completion).cleanup == .none }
-                try copy(keeping, into: copyRows)
+                // A batch refused for its lease or its file's state: encode what is left.
+                if keeping.count != encoded.files { encoded = encode(keeping) }
+                try copy(encoded, into: copyRows)
                 try copyQuarantine(accepted, at: time)
                 for round in rounds(accepted) { try advance(round, at: time) }
                 var staged = Set(files.filter { $0.value.rowsLoaded > 0 }.keys)
@@ -124,22 +150,44 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                     try connection.query("UPDATE sluice_files SET settled_at = $1::float8, settle_action = $2 WHERE id = $3::bigint",
                                          [text(time), action.rawValue, text(batch.progress.fileID)])
                 }
+                // A file's last batch lets its lease and slots go, in the same transaction.
+                let ended = accepted.filter { $0.progress.completion != nil && $0.progress.lease != nil }
+                if let owner = ended.first?.progress.lease?.owner {
+                    try connection.query(PostgresClaimSQL.releaseFinished, [pipeline, owner, array(ended.map { text($0.progress.fileID) })])
+                }
+                return refused
             }
         }
     }
 
-    /// The rows in binary form, or as text when one has no binary form.
-    private func copy(_ batches: [LoadBatch], into sql: String) throws {
+    /// Rows ready for `COPY`: the statement's format and the bytes to stream.
+    private struct EncodedRows {
+        var files: Int
+        var binary: Bool
+        var rows: Int
+    }
+
+    /// Encodes the rows in binary form, or as text when one has no binary form; the bytes stay
+    /// in `binary` or `encoder` until the next call.
+    private func encode(_ batches: [LoadBatch]) -> EncodedRows {
         binary.reset()
         if batches.allSatisfy({ binary.append($0) }) {
-            guard binary.rows > 0 else { return }
             binary.finish()
-            try connection.copy(sql + " (FORMAT binary)", binary.bytes)
-            return
+            return EncodedRows(files: batches.count, binary: true, rows: binary.rows)
         }
         encoder.reset()
         for batch in batches { encoder.append(batch) }
-        if encoder.rows > 0 { try connection.copy(sql, encoder.bytes) }
+        return EncodedRows(files: batches.count, binary: false, rows: encoder.rows)
+    }
+
+    /// Sends the rows `encode` left ready.
+    private func copy(_ encoded: EncodedRows, into sql: String) throws {
+        guard encoded.rows > 0 else { return }
+        if encoded.binary {
+            try connection.copy(sql + " (FORMAT binary)", binary.bytes)
+        } else {
+            try connection.copy(sql, encoder.bytes)
+        }
     }
 
     /// The group's batches split so that no file appears twice in one round, in order.
@@ -158,16 +206,23 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     private struct FileStanding {
         var state: FileState
         var rowsLoaded: Int64
+        /// Whoever holds the file now: a commit under any other lease is refused.
+        var lease: Lease?
     }
 
+    /// The files' states, locked until the commit ends: a claim skips a file being committed,
+    /// so no lease changes hands between this check and the commit.
     private func fileStates(_ ids: [Int64]) throws -> [Int64: FileStanding] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try connection.query("SELECT id, state, rows_loaded FROM sluice_files WHERE id = ANY($1::bigint[])",
-                                        [array(ids.map(text))])
+        let rows = try connection.query("""
+            SELECT id, state, rows_loaded, lease_owner, lease_epoch FROM sluice_files
+            WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
+            """, [array(ids.map(text))])
         var states: [Int64: FileStanding] = [:]
         for row in 0..<rows.count {
-            states[rows.int(row, 0)] = FileStanding(state: FileState(rawValue: rows.string(row, 1) ?? "") ?? .pending,
-                                                    rowsLoaded: rows.int(row, 2))
+            states[rows.int(row, 0)] = FileStanding(
+                state: FileState(rawValue: rows.string(row, 1) ?? "") ?? .pending, rowsLoaded: rows.int(row, 2),
+                lease: rows.string(row, 3).map { Lease(owner: $0, epoch: rows.int(row, 4)) })
         }
         return states
     }
@@ -230,17 +285,18 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
         try connection.query("DELETE FROM \(sqlIdentifier(table)) WHERE _file_id = $1::bigint", [text(id)])
     }
 
-    static func fileRecord(_ rows: PostgresRows, _ row: Int) -> FileRecord {
+    /// The file record in `fileColumns`, which start at column `first`.
+    static func fileRecord(_ rows: PostgresRows, _ row: Int, from first: Int = 0) -> FileRecord {
         var record = FileRecord(
-            id: rows.int(row, 0), supplier: rows.string(row, 1) ?? "", relativePath: rows.string(row, 2) ?? "",
-            size: rows.int(row, 3), fingerprint: rows.string(row, 4) ?? "",
-            state: FileState(rawValue: rows.string(row, 5) ?? "") ?? .pending,
-            next: ResumePoint(offset: rows.int(row, 6), line: Int(rows.int(row, 7)), rowsBefore: Int(rows.int(row, 8)),
-                              blankLinesBefore: Int(rows.int(row, 17))),
-            rows: RowCounts(read: Int(rows.int(row, 9)), loaded: Int(rows.int(row, 10)), quarantined: Int(rows.int(row, 11)),
-                            filtered: Int(rows.int(row, 12)), blankLinesSkipped: Int(rows.int(row, 17))),
-            attempts: Int(rows.int(row, 13)), lastError: rows.string(row, 14), settled: rows.bool(row, 15))
-        record.rowsInvalid = Int(rows.int(row, 16))
+            id: rows.int(row, first + 0), supplier: rows.string(row, first + 1) ?? "", relativePath: rows.string(row, first + 2) ?? "",
+            size: rows.int(row, first + 3), fingerprint: rows.string(row, first + 4) ?? "",
+            state: FileState(rawValue: rows.string(row, first + 5) ?? "") ?? .pending,
+            next: ResumePoint(offset: rows.int(row, first + 6), line: Int(rows.int(row, first + 7)), rowsBefore: Int(rows.int(row, first + 8)),
+                              blankLinesBefore: Int(rows.int(row, first + 17))),
+            rows: RowCounts(read: Int(rows.int(row, first + 9)), loaded: Int(rows.int(row, first + 10)), quarantined: Int(rows.int(row, first + 11)),
+                            filtered: Int(rows.int(row, first + 12)), blankLinesSkipped: Int(rows.int(row, first + 17))),
+            attempts: Int(rows.int(row, first + 13)), lastError: rows.string(row, first + 14), settled: rows.bool(row, first + 15))
+        record.rowsInvalid = Int(rows.int(row, first + 16))
         return record
     }
 }

@@ -63,8 +63,10 @@ public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
         inserter = try RowInserter(database: database, table: table, outputColumns: all.map(\.name), columnCount: columns.count)
     }
 
-    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+    /// SQLite has one writer and no leases: no batch is ever refused for one.
+    public func commit(_ batches: [LoadBatch], at time: Double) throws -> Set<Int64> {
         try serialized { try commitGroup(batches, at: time) }
+        return []
     }
 
     private func commitGroup(_ batches: [LoadBatch], at time: Double) throws {

@@ -6,48 +6,7 @@ import Testing
 /// The PostgreSQL store end to end, through the `sluice` binary, against a throwaway server:
 /// the same table as SQLite, crash safety by SIGKILL, a server that dies mid-run, hostile
 /// names, and passwords that never show.
-@Suite struct PostgresStoreTests {
-    /// The reference pipeline's settings pointed at the server, and whatever else is given.
-    func arguments(_ command: String, _ dir: TemporaryDirectory, _ server: PostgresServer, _ extra: [String] = []) -> [String] {
-        [command, referencePipeline, "--set", "source.root=\(dir.path("suppliers"))", "--set", "load.kind=postgres",
-         "--set", "load.host=\(server.socketFolder)", "--set", "load.database=postgres", "--set", "load.user=postgres"]
-            + (command == "run" ? ["--progress", "0"] : []) + extra.flatMap { ["--set", $0] }
-    }
-
-    func sqliteArguments(_ dir: TemporaryDirectory, _ extra: [String] = []) -> [String] {
-        ["run", referencePipeline, "--progress", "0", "--set", "source.root=\(dir.path("suppliers"))",
-         "--set", "load.database=\(dir.path("clean.sqlite"))"] + extra.flatMap { ["--set", $0] }
-    }
-
-    func rows(_ server: PostgresServer, _ sql: String) throws -> [[String?]] {
-        let connection = try PostgresConnection(PostgresSettings(host: server.socketFolder, database: "postgres", user: "postgres"))
-        let result = try connection.query(sql)
-        return (0..<result.count).map { row in (0..<result.columnCount).map { result.string(row, $0) } }
-    }
-
-    /// The business columns and lineage as both stores write them as text.
-    static let postgresColumns = """
-        order_id, sku, product_name, category, quantity, price::text, currency, order_date::text,
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), in_stock::int, notes, feed, _supplier, _file, _row
-        """
-    static let sqliteColumns = """
-        order_id, sku, product_name, category, quantity, printf('%.2f', price), currency, order_date, updated_at, in_stock, notes,
-        feed, _supplier, _file, _row
-        """
-
-    func expectSameTables(sqlite: String, _ server: PostgresServer) throws {
-        let expected = TableFingerprint(rows: try query(sqlite, "SELECT \(Self.sqliteColumns) FROM staging_orders"))
-        let actual = TableFingerprint(rows: try rows(server, "SELECT \(Self.postgresColumns) FROM staging_orders"))
-        #expect(expected.rows > 0)
-        #expect(actual == expected, "PostgreSQL \(actual) vs SQLite \(expected)")
-        let quarantine = "SELECT supplier, file, kind, line, byte_offset, row_number, reason FROM sluice_quarantine"
-        #expect(TableFingerprint(rows: try rows(server, quarantine)) == TableFingerprint(rows: try query(sqlite, quarantine)))
-        let states = "SELECT supplier, path, state, rows_read, rows_loaded, rows_quarantined FROM sluice_files"
-        #expect(TableFingerprint(rows: try rows(server, states)) == TableFingerprint(rows: try query(sqlite, states)))
-        let twice = try rows(server, "SELECT count(*) FROM (SELECT 1 FROM staging_orders GROUP BY _supplier, _file, _row HAVING count(*) > 1) t")
-        #expect(twice.first?.first == "0", "rows loaded twice")
-    }
-
+@Suite struct PostgresStoreTests: PostgresScenarioTests {
     @Test func theSameScenarioGivesTheSameTableAsSQLite() throws {
         let dir = try TemporaryDirectory(), server = try PostgresServer()
         _ = try generateScenario(into: dir.url, suppliers: 4, files: 6, size: 20_000, gzip: 0.3, invalid: 0.03)
@@ -146,7 +105,8 @@ import Testing
         #expect(finished.status == 0, "stderr: \(finished.stderr)")
         #expect(finished.stderr.contains("reconnecting"), "the outage is told: \(finished.stderr)")
         try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
-        #expect(try rows(server, "SELECT count(*) FROM sluice_lock_holders").first?.first == "0", "the lock was taken again, then let go")
+        #expect(try rows(server, "SELECT count(*) FROM sluice_files WHERE lease_owner IS NOT NULL").first?.first == "0",
+                "every lease was let go")
     }
 
     @Test func hostileNamesAreRejectedOrQuotedAndTheSchemaIsUnchanged() throws {
@@ -176,8 +136,9 @@ import Testing
         let run = try runBinary(arguments("run", dir, server))
         #expect(run.status == 3, "stderr: \(run.stderr)")
         let tables = try rows(server, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").map { $0[0]! }
-        #expect(tables == ["sluice_breaker_openings", "sluice_commit_marks", "sluice_files", "sluice_lock_holders", "sluice_migrations",
-                           "sluice_quarantine", "sluice_run_stages", "sluice_runs", "staging_orders"])
+        #expect(tables == ["sluice_breaker_openings", "sluice_commit_marks", "sluice_files", "sluice_group_openings",
+                           "sluice_lock_holders", "sluice_migrations", "sluice_paces", "sluice_quarantine", "sluice_run_stages",
+                           "sluice_runs", "sluice_slots", "sluice_start_groups", "staging_orders"])
         #expect(try rows(server, "SELECT state FROM sluice_files").map { $0[0] } == ["quarantined"])
         let reason = try rows(server, "SELECT reason FROM sluice_quarantine").first?.first ?? nil
         #expect(reason?.contains("header") == true, "quarantined for its header: \(reason ?? "none")")
@@ -208,19 +169,4 @@ import Testing
         let json = try runBinary(arguments("run", dir, server, asLoader) + ["--log-format", "json"], environment: ["LOADER_PASSWORD": password + "x"])
         #expect(!(json.stdout + json.stderr).contains(password))
     }
-
-    @Test func twoRunsOnOneStoreNeverLoadTwice() throws {
-        let dir = try TemporaryDirectory(), server = try PostgresServer()
-        _ = try generateScenario(into: dir.url, suppliers: 3, files: 6, size: 100_000, gzip: 0)
-        let slow = ["source.batch_rows=64", "limits.max_concurrency=1"]
-        let first = try startBinary(in: dir, arguments("run", dir, server, slow))
-        #expect(eventually(seconds: 60) { (try? rows(server, "SELECT count(*) FROM sluice_lock_holders").first?.first) == "1" })
-        let second = try runBinary(arguments("run", dir, server, slow))
-        #expect(second.status == 75, "exit 75, as for SQLite: \(second.stderr)")
-        #expect(second.stderr.contains("held by another run"), "the holder is named: \(second.stderr)")
-        #expect(first.finish().status == 0)
-        _ = try runBinary(sqliteArguments(dir, slow))
-        try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
-    }
 }
-

@@ -6,7 +6,8 @@ struct DefinitionReader {
     let baseDirectory: URL
 
     func pipeline(_ root: ConfigNode) throws -> PipelineDefinition {
-        let top = try root.mapping(allowed: ["pipeline", "source", "limits", "retry", "breaker", "schema", "transform", "load", "settle"])
+        let top = try root.mapping(allowed: ["pipeline", "source", "limits", "retry", "breaker", "schema", "transform", "load", "settle",
+                                             "workers"])
         let name = try top.require("pipeline").string()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw try top.require("pipeline").error("use letters, digits, '-', '_' or '.' in the pipeline name")
@@ -23,8 +24,20 @@ struct DefinitionReader {
             schema: schema,
             transform: transform,
             load: try load(try top.require("load")),
-            settle: try settle(top["settle"])
+            settle: try settle(top["settle"]),
+            workers: try workers(top["workers"])
         )
+    }
+
+    private func workers(_ node: ConfigNode?) throws -> WorkersDefinition {
+        var workers = WorkersDefinition()
+        guard let node else { return workers }
+        let map = try node.mapping(allowed: ["lease_ttl"])
+        if let ttl = map["lease_ttl"] {
+            workers.leaseTTL = try ttl.duration()
+            guard workers.leaseTTL >= .seconds(1) else { throw ttl.error("a lease must last at least 1s: it is renewed every third of it") }
+        }
+        return workers
     }
 
     func resolve(_ path: String) -> URL {

@@ -15,6 +15,17 @@ public struct PipelineDefinition: Sendable {
     public var transform: [TransformStep]
     public var load: LoadDefinition
     public var settle: SettleDefinition
+    /// How several workers share a PostgreSQL store.
+    public var workers = WorkersDefinition()
+}
+
+/// Several workers on one PostgreSQL store: each file loads under a lease that its worker
+/// renews every third of `leaseTTL`; a lease not renewed in time (a dead or paused worker)
+/// expires, and the file and its slot go to another worker.
+public struct WorkersDefinition: Sendable {
+    public var leaseTTL: Duration = .seconds(30)
+
+    public init() {}
 }
 
 /// Where supplier files come from.

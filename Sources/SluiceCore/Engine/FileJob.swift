@@ -9,6 +9,8 @@ struct FileJob: Sendable {
     let id: Int64
     /// When the file became eligible to start (Unix seconds): the run's start, or a retry's.
     var queuedAt: Double = 0
+    /// This worker's claim on the file, when several workers share the store.
+    var lease: Lease?
     /// The checkpoint, when it says more than "registered, not started".
     private var progressed: Checkpoint?
 

@@ -14,20 +14,30 @@ struct FileScheduler: Sendable {
     let clock: RunClock
     let events: EngineEvents
     let logger: Logger
+    /// Several workers share the store: each file is claimed before it starts.
+    var claims: (any FileClaims)?
+    /// Each supplier's terms across workers, by name (see `FileClaims.claim`).
+    var terms: @Sendable (Int) -> SupplierTerms = { _ in SupplierTerms(name: "", cap: 1, group: 0, spacing: .zero) }
 
     /// How often a scheduler that is only waiting looks at the stop request.
     static let stopCheck = Duration.milliseconds(200)
 
     private enum Event: Sendable {
         case file(id: Int, supplier: Int, FileResult)
+        /// The claim did not give the file to this worker; it is asked for again after `retryIn`
+        /// (nil: another worker finished it).
+        case notClaimed(id: Int, supplier: Int, name: String, retryIn: Duration?, holdSupplier: Bool)
+        /// A leased file's last commit landed, or was refused because its lease was lost.
+        case lastCommit(id: Int, supplier: Int, FileResult, refused: Bool)
         /// A delivery, or nil once the feed has ended.
         case arrival(Arrival?)
         case timer
     }
 
     /// Runs every file that arrives; `final` gets each file's result, with the file's store id,
-    /// once no retry follows.
-    func run(_ arrivals: BoundedQueue<Arrival>, final: (FileResult, Int) -> Void) async throws {
+    /// once no retry follows, and `handedOff` the supplier of each file another worker loaded.
+    func run(_ arrivals: BoundedQueue<Arrival>, handedOff: (String) -> Void = { _ in },
+             final: (FileResult, Int) -> Void) async throws {
         /// Files not started yet, per supplier, in the order the limiter starts them (a supplier's
         /// new files go first in, first out). A backlog of 100,000 files costs a job each here; a
         /// dictionary by id cost more than twice that, and more again while it grew.
@@ -45,9 +55,28 @@ struct FileScheduler: Sendable {
         try await withThrowingTaskGroup(of: Event.self) { group in
             var timerDeadline: ContinuousClock.Instant?
             var inFlight = 0
+            /// Leased files read to their end whose last commit is not known to have landed.
+            var awaitingCommit = 0
             func listen() { group.addTask { .arrival(await arrivals.receive()) } }
             func handle(_ event: Event) async {
                 switch event {
+                case .lastCommit(let id, _, let result, refused: false):
+                    awaitingCommit -= 1
+                    conclude(id, result)
+                case .lastCommit(let id, let supplier, let result, refused: true):
+                    // Most likely another worker has the file now; the claim tells, and takes it
+                    // back if no one does (a claim the server lost in a crash).
+                    awaitingCommit -= 1
+                    logger.warning("the file's last commit was refused: its lease expired and another worker may have taken it over",
+                                   metadata: ["supplier": "\(result.supplier)", "file.id": "\(id)"])
+                    await limiter.requeue(file: id, supplier: supplier, at: .now)
+                case .notClaimed(let id, let supplier, let name, let retryIn, let holdSupplier):
+                    inFlight -= 1
+                    let now = ContinuousClock.now
+                    let again = await limiter.finished(
+                        file: id, supplier: supplier,
+                        outcome: .notStarted(retryAt: retryIn.map { now + $0 }, holdSupplier: holdSupplier), now: now)
+                    if !again { handOff(id: id, name: name) }
                 case .file(let id, let supplier, var result):
                     inFlight -= 1
                     events.emit(.fileRead(FileReadEvent(
@@ -74,13 +103,19 @@ struct FileScheduler: Sendable {
                     if retried {
                         events.emit(.fileRetried(supplier: result.supplier, fileID: Int64(id)))
                         retrying[id] = (result, clock.timestamp())
+                    } else if let commit = result.lastCommit {
+                        // Whose the file is shows once its last commit landed or was refused.
+                        awaitingCommit += 1
+                        group.addTask {
+                            do {
+                                try await commit.wait()
+                                return .lastCommit(id: id, supplier: supplier, result, refused: false)
+                            } catch is LeaseLost {
+                                return .lastCommit(id: id, supplier: supplier, result, refused: true)
+                            }
+                        }
                     } else {
-                        started[id] = nil
-                        known.remove(id)
-                        events.emit(.fileFinished(FileFinishedEvent(
-                            supplier: result.supplier, fileID: Int64(id),
-                            outcome: result.interrupted ? "interrupted" : result.completion.label, rows: result.rows)))
-                        final(result, id)
+                        conclude(id, result)
                     }
                 case .arrival(let arrival?):
                     await limiter.addSuppliers(arrival.suppliers)
@@ -104,6 +139,23 @@ struct FileScheduler: Sendable {
                     if let deadline = timerDeadline, deadline <= .now { timerDeadline = nil }
                 }
             }
+            /// The file is done with for this run: no retry follows.
+            func conclude(_ id: Int, _ result: FileResult) {
+                started[id] = nil
+                known.remove(id)
+                events.emit(.fileFinished(FileFinishedEvent(
+                    supplier: result.supplier, fileID: Int64(id),
+                    outcome: result.interrupted ? "interrupted" : result.completion.label, rows: result.rows)))
+                final(result, id)
+            }
+            /// Another worker loaded the file: it leaves this run without a result of its own,
+            /// apart from what an earlier attempt here committed.
+            func handOff(id: Int, name: String) {
+                started[id] = nil
+                known.remove(id)
+                events.emit(.fileHandedOff(supplier: name, fileID: Int64(id), afterReading: false))
+                if let earlier = retrying.removeValue(forKey: id) { final(earlier.result, id) } else { handedOff(name) }
+            }
             listen()
             loop: while !stop.isRequested {
                 defer { if stop.isRequested { group.cancelAll() } }
@@ -124,12 +176,33 @@ struct FileScheduler: Sendable {
                         job.record = retry.result.committed
                         job.queuedAt = retry.queuedAt
                     }
-                    let startedAt = clock.timestamp(now)
                     inFlight += 1
                     if paused.remove(job.file.supplier) != nil { events.emit(.breakerClosed(supplier: job.file.supplier)) }
-                    events.emit(.slotGranted(supplier: job.file.supplier, fileID: job.id,
-                                             waitSeconds: max(0, startedAt - job.queuedAt)))
-                    group.addTask { .file(id: id, supplier: supplier, try await worker.run(job, startedAt: startedAt)) }
+                    let (claims, terms, events, clock) = (claims, terms(supplier), events, clock)
+                    group.addTask { [job] in
+                        var job = job
+                        if let claims {
+                            switch try await claims.claim(fileID: job.id, supplier: terms) {
+                            case .claimed(let lease, let record):
+                                job.lease = lease
+                                job.record = record
+                            case .finished:
+                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: nil, holdSupplier: false)
+                            case .heldElsewhere(let wait):
+                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: false)
+                            case .noRoom(let wait):
+                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: true)
+                            }
+                        }
+                        let startedAt = clock.timestamp()
+                        events.emit(.slotGranted(supplier: job.file.supplier, fileID: job.id,
+                                                 waitSeconds: max(0, startedAt - job.queuedAt)))
+                        let result = try await worker.run(job, startedAt: startedAt)
+                        // The file is read: its supplier's slot is free for any worker, while its
+                        // own lease holds until the last commit lands.
+                        claims?.releaseSlot(of: job.id)
+                        return .file(id: id, supplier: supplier, result)
+                    }
                 case .wait(let until):
                     waitForTimer(until: until, now: now, deadline: &timerDeadline, group: &group)
                     guard let event = try await group.next() else { break loop }
@@ -140,8 +213,9 @@ struct FileScheduler: Sendable {
                     guard let event = try await group.next() else { break loop }
                     await handle(event)
                 case .drained:
-                    // A file still in flight may fail and come back for a retry.
-                    guard inFlight > 0, let event = try await group.next() else { break loop }
+                    // A file still in flight may fail and come back for a retry, and a leased
+                    // file's refused last commit sends it back to be claimed again.
+                    guard inFlight + awaitingCommit > 0, let event = try await group.next() else { break loop }
                     await handle(event)
                 }
             }

@@ -18,6 +18,9 @@ struct FileResult: Sendable {
     var retryable = true
     /// Where this attempt went wrong, as fixed words for metrics: a stage and a kind.
     var error: (stage: String, kind: String)?
+    /// The last batch's commit, when the file is read under a lease: the store may refuse it
+    /// (another worker took the file over), and only then is it known whose the file is.
+    var lastCommit: CommitSignal?
 
     var isRolledBack: Bool {
         if case .rolledBack = completion { return true }
@@ -150,15 +153,23 @@ struct FileWorker: Sendable {
         }
         state.result.finishedAt = clock.timestamp()
         last.progress.finishedAt = state.result.finishedAt
-        let committed = completion == .done && settleRequests != nil ? CommitSignal() : nil
+        let settles = completion == .done && settleRequests != nil
+        // Under a lease, the store may refuse the commit: the scheduler waits to know.
+        let leased = state.job.lease != nil
+        let committed = settles || leased ? CommitSignal() : nil
         try await queue.send(LoaderItem(batch: last, committed: committed))
-        if let committed { try await settleRequests?.send(SettleRequest(job: state.job, committed: committed)) }
+        if let committed, settles { try await settleRequests?.send(SettleRequest(job: state.job, committed: committed)) }
+        if leased { state.result.lastCommit = committed }
         return state.result
     }
 
     /// A stop was requested: commit what was read so far and leave the file resumable.
     private func interrupt(_ state: inout FileRun) async throws -> FileResult {
-        try await send(state.takeBatch(), wait: true)
+        do {
+            try await send(state.takeBatch(), wait: true)
+        } catch is LeaseLost {
+            // Another worker has the file now; what it loads is its own.
+        }
         state.result.interrupted = true
         state.result.finishedAt = clock.timestamp()
         return state.result
@@ -202,6 +213,7 @@ struct FileRun {
         batch = RowBatch(columnCount: columnCount,
                          expectedRows: Self.expectedRows(job.file, from: job.record.next.offset, batchRows: batchRows))
         progress = FileProgress(fileID: job.record.id, next: job.record.next)
+        progress.lease = job.lease
         progress.startedAt = startedAt
         committedNext = job.record.next
         progress.queuedAt = job.queuedAt
@@ -283,6 +295,7 @@ struct FileRun {
                          expectedRows: Self.expectedRows(job.file, from: progress.next.offset, batchRows: batchRows))
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: progress.next)
+        progress.lease = job.lease
         committedNext = progress.next
         batchBegan = ContinuousClock.now
         return taken
@@ -294,6 +307,7 @@ struct FileRun {
         batch = RowBatch(columnCount: columnCount)
         quarantine = []
         progress = FileProgress(fileID: job.record.id, next: committedNext)
+        progress.lease = job.lease
         progress.startedAt = startedAt
     }
 

@@ -40,8 +40,9 @@ struct Loader {
                 batch.stages.queueWait = (began - item.sentAt).inSeconds
                 return batch
             }
+            let refused: Set<Int64>
             do {
-                try await store.commit(batches, at: clock.timestamp())
+                refused = try await store.commit(batches, at: clock.timestamp())
             } catch {
                 let dropped = queue.fail(error)
                 for item in items + dropped { item.committed?.fail(error) }
@@ -49,12 +50,15 @@ struct Loader {
             }
             events.emit(.batchCommitted(
                 files: batches.compactMap { batch in
-                    batch.settled != nil ? nil : CommittedFile(supplier: batch.supplier, fileID: batch.progress.fileID,
+                    batch.settled != nil || refused.contains(batch.progress.fileID) ? nil : CommittedFile(supplier: batch.supplier, fileID: batch.progress.fileID,
                                                               rows: batch.progress.rows, bytes: batch.bytes, stages: batch.stages,
                                                               outcome: batch.progress.completion?.label)
                 },
                 seconds: (ContinuousClock.now - began).inSeconds, at: clock.timestamp(), queueRows: queue.heldWeight))
-            for item in items { item.committed?.succeed() }
+            for item in items {
+                let file = item.batch.progress.fileID
+                if refused.contains(file) { item.committed?.fail(LeaseLost(fileID: file)) } else { item.committed?.succeed() }
+            }
         }
     }
 }

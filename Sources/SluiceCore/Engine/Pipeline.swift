@@ -27,6 +27,9 @@ public struct Pipeline: Sendable {
     public var events = EngineEvents()
     /// Set from a signal handler to stop cleanly.
     public var stop = StopRequest()
+    /// Set when several workers share the store: every file is claimed before it starts, and
+    /// the caps, the stagger and the pace of starts hold across all of them.
+    public var claims: (any FileClaims)?
 
     public init(definition: PipelineDefinition, plan: OutputPlan, readers: any RecordReaderFactory,
                 store: any Warehouse, logger: Logger) {
@@ -68,8 +71,15 @@ public struct Pipeline: Sendable {
             }
         } catch {
             // The run's record says it failed; the error itself is the caller's to report.
+            try? await claims?.releaseAll()
             try? await store.finishRun(runID, at: clock.timestamp(), exitCode: 4, summary: "failed: \(error)", breakerOpenings: [])
             throw error
+        }
+        // A stop leaves files partly read: other workers may take them at once, not after the lease.
+        do {
+            try await claims?.releaseAll()
+        } catch {
+            logger.warning("could not let this worker's leases go; they expire by themselves", metadata: ["error": "\(error)"])
         }
         for opening in openings { tally.update { $0.update(opening.supplier) { $0.breakerOpenings += 1 } } }
         let wall = (ContinuousClock.now - clockStart).inSeconds
@@ -94,6 +104,8 @@ public struct Pipeline: Sendable {
         for name in discovery.files.map(\.supplier) + discovery.problems.map(\.supplier)
         where seen.insert(name).inserted && roster.index(of: name).isNew {
             logger.info("a new supplier joined", metadata: ["supplier": "\(name)"])
+            try await claims?.join([roster.terms(roster.index(of: name).index)], globalCap: definition.limits.maxConcurrency,
+                                   stagger: definition.limits.stagger)
             tally.update { $0.add(supplier: name) }
             if let limits = roster.limits.last { events.emit(.supplierJoined(SupplierCap(supplier: name, cap: limits.cap))) }
         }
@@ -163,7 +175,13 @@ public struct Pipeline: Sendable {
         let limiter = Limiter(SchedulerStateMachine(
             suppliers: roster.limits, globalCap: limits.maxConcurrency, stagger: limits.stagger,
             spacing: limits.startSpacing, retry: definition.retry, breaker: definition.breaker, seed: seed))
-        let scheduler = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock, events: events, logger: logger)
+        var shared = FileScheduler(limiter: limiter, worker: worker, stop: stop, clock: clock, events: events, logger: logger)
+        if let claims {
+            try await claims.join(roster.names.indices.map(roster.terms), globalCap: limits.maxConcurrency, stagger: limits.stagger)
+            shared.claims = claims
+            shared.terms = { roster.terms($0) }
+        }
+        let scheduler = shared
         // A few deliveries at most wait for the scheduler: a feed that lists faster than files load waits.
         let arrivals = BoundedQueue<Arrival>(capacity: 2)
 
@@ -184,6 +202,9 @@ public struct Pipeline: Sendable {
             try await arrivals.send(arrival)
         }
 
+        // Leases are renewed until the last commit is in: the loader's included.
+        let renewal = claims.map { claims in Task { await renewLeases(claims) } }
+        defer { renewal?.cancel() }
         // Each stage finishes the queue of the next when it ends: feed, scheduler, settling, loader.
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await loader.run() }
@@ -203,7 +224,9 @@ public struct Pipeline: Sendable {
                         }
                     }
                     stages.addTask {
-                        try await scheduler.run(arrivals) { result, file in tally.update { $0.add(result, file: file) } }
+                        try await scheduler.run(arrivals, handedOff: { supplier in
+                            tally.update { $0.update(supplier) { $0.skipped += 1 } }
+                        }, final: { result, file in tally.update { $0.add(result, file: file) } })
                     }
                     try await stages.waitForAll()
                 }
@@ -225,6 +248,23 @@ public struct Pipeline: Sendable {
                 "supplier": "\(opening.supplier)", "pause.seconds": "\(opening.until - opening.openedAt)"])
         }
         return openings
+    }
+}
+
+extension Pipeline {
+    /// Renews this worker's leases every third of their time to live, until cancelled. A
+    /// failed renewal is only a warning: the next one may succeed in time, and a lease that
+    /// does expire costs the file's commit, which the store then refuses, never a row twice.
+    func renewLeases(_ claims: any FileClaims) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: claims.leaseTTL / 3)
+            guard !Task.isCancelled else { return }
+            do {
+                _ = try await claims.renew()
+            } catch {
+                logger.warning("could not renew this worker's leases", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

@@ -33,6 +33,15 @@ final class SupplierRoster: Sendable {
     /// Every supplier's limits, by index.
     var limits: [SchedulerStateMachine.SupplierLimits] { state.withLock { $0.limits } }
 
+    /// What a supplier may have open and how far apart it starts, across every worker of a
+    /// shared store: its cap, its start group, and its start spacing or one over its rate.
+    func terms(_ index: Int) -> SupplierTerms {
+        let (name, limits) = state.withLock { ($0.names[index], $0.limits[index]) }
+        let perRate = limits.rate.map { Duration.seconds(1 / $0.rate) } ?? .zero
+        return SupplierTerms(name: name, cap: limits.cap, group: limits.group,
+                             spacing: max(definition.limits.startSpacing, perRate))
+    }
+
     /// The supplier's index, adding it (and returning true) when it is new.
     @discardableResult
     func index(of name: String) -> (index: Int, isNew: Bool) {

@@ -13,6 +13,9 @@ public enum EngineEvent: Sendable {
     case fileRead(FileReadEvent)
     /// A file failed for a passing reason and goes back to the limiter for another attempt.
     case fileRetried(supplier: String, fileID: Int64)
+    /// Another worker sharing the store loaded a queued file, or took over one this worker
+    /// read (`afterReading`); it is no longer this worker's to load.
+    case fileHandedOff(supplier: String, fileID: Int64, afterReading: Bool)
     /// A file is done with for this run: no retry follows. `rows` are its result over every
     /// attempt, as the store keeps them (none loaded for a file quarantined whole or rolled back).
     case fileFinished(FileFinishedEvent)

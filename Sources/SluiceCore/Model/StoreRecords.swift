@@ -53,8 +53,26 @@ public struct SupplierStatus: Sendable, Equatable {
     /// not yet complete by `min_age`, `stable_for` or marker, or not yet polled. Nil when the
     /// directory was not listed.
     public var waiting: Int?
+    /// Files workers hold now, on a store several workers share.
+    public var leases: [HeldLease] = []
 
     public init(supplier: String) { self.supplier = supplier }
+}
+
+/// A file a worker is loading under a lease, and when the lease runs out unless renewed.
+public struct HeldLease: Sendable, Equatable {
+    public var worker: String
+    public var fileID: Int64
+    public var file: String
+    /// Unix seconds.
+    public var expiresAt: Double
+
+    public init(worker: String, fileID: Int64, file: String, expiresAt: Double) {
+        self.worker = worker
+        self.fileID = fileID
+        self.file = file
+        self.expiresAt = expiresAt
+    }
 }
 
 /// A file as a listing shows it: a path in the supplier directory and a size.

@@ -12,9 +12,11 @@ public protocol Warehouse: AnyObject, Sendable {
     /// Creates the staging table for `columns` if needed, or checks an existing one matches.
     /// - Throws: `StoreError` when it cannot, or when the table's columns differ.
     func prepare(columns: [OutputColumn]) async throws
-    /// Commits every batch, its quarantined rows and its checkpoint.
+    /// Commits every batch, its quarantined rows and its checkpoint, and returns the files
+    /// whose batches named a lease another worker's claim has replaced: nothing of theirs commits.
     /// - Throws: `StoreError`; nothing of the group is then committed.
-    func commit(_ batches: [LoadBatch], at time: Double) async throws
+    @discardableResult
+    func commit(_ batches: [LoadBatch], at time: Double) async throws -> Set<Int64>
     /// Records newly discovered files (once per identity) and returns the record for each input, in order.
     /// - Throws: `StoreError`.
     func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
@@ -45,7 +47,8 @@ public protocol Warehouse: AnyObject, Sendable {
 public protocol BlockingWarehouse: AnyObject, Sendable {
     var location: String { get }
     func prepare(columns: [OutputColumn]) throws
-    func commit(_ batches: [LoadBatch], at time: Double) throws
+    @discardableResult
+    func commit(_ batches: [LoadBatch], at time: Double) throws -> Set<Int64>
     func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,
                   at time: Double) throws -> [FileRecord]
     func beginRun(at time: Double) throws -> Int64

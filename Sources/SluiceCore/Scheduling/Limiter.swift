@@ -15,6 +15,11 @@ actor Limiter {
     /// Suppliers that appeared since, from the whole list (see `SchedulerStateMachine.addSuppliers`).
     func addSuppliers(_ all: [SchedulerStateMachine.SupplierLimits]) { machine.addSuppliers(all) }
 
+    /// A finished file to start again (see `SchedulerStateMachine.requeue`).
+    func requeue(file: Int, supplier: Int, at time: ContinuousClock.Instant) {
+        machine.requeue(file: file, supplier: supplier, at: time)
+    }
+
     /// No more files will arrive.
     func closeFeed() { machine.closeFeed() }
 

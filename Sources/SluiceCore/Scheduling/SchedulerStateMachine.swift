@@ -53,6 +53,11 @@ public struct SchedulerStateMachine: Sendable {
         case failed
         /// Failed for a passing reason: retried after backoff while attempts remain.
         case transientFailure(retryAfter: Duration?)
+        /// Did not start after all: another worker holds the file or finished it, or its
+        /// supplier has no room across workers. Neither an attempt nor a failure. The file is
+        /// tried again at `retryAt` (nil: never, it is done); `holdSupplier` keeps the
+        /// supplier's other files back until then too.
+        case notStarted(retryAt: Instant?, holdSupplier: Bool)
     }
 
     struct Supplier: Sendable {
@@ -64,6 +69,8 @@ public struct SchedulerStateMachine: Sendable {
         var consecutiveFailures = 0
         var pausedUntil: Instant?
         var halfOpen = false
+        /// No room for the supplier across workers until then.
+        var heldUntil: Instant?
 
         var hasWork: Bool { active > 0 || !pending.isEmpty || !retries.isEmpty }
     }
@@ -144,6 +151,12 @@ public struct SchedulerStateMachine: Sendable {
         }
     }
 
+    /// A file that finished goes back to be started again at `time`, neither an attempt nor a
+    /// failure: its last commit was refused for a lease that no other worker took up.
+    public mutating func requeue(file: Int, supplier: Int, at time: Instant) {
+        suppliers[supplier].retries.append((file, time))
+    }
+
     /// No more files will arrive: once the last one has started, `next` says `drained`.
     public mutating func closeFeed() { feedOpen = false }
 
@@ -199,6 +212,13 @@ public struct SchedulerStateMachine: Sendable {
         suppliers[index].active -= 1
         activeTotal -= 1
         switch outcome {
+        case .notStarted(let retryAt, let holdSupplier):
+            if let file { attempts[file] = max(0, (attempts[file] ?? 1) - 1) }
+            if let retryAt, let file {
+                suppliers[index].retries.append((file, retryAt))
+                if holdSupplier { suppliers[index].heldUntil = retryAt }
+                retried = true
+            }
         case .succeeded:
             suppliers[index].consecutiveFailures = 0
             suppliers[index].halfOpen = false
@@ -244,6 +264,7 @@ public struct SchedulerStateMachine: Sendable {
         guard let opens = opening(of: supplier.limits.group, now: now, nextToOpen: nextToOpen) else { return nil }
         var ready = max(fileReady, opens)
         if let paused = supplier.pausedUntil { ready = max(ready, paused) }
+        if let held = supplier.heldUntil { ready = max(ready, held) }
         if let last = supplier.lastStart { ready = max(ready, last + spacing) }
         if suppliers[index].limits.rate != nil {
             ready = max(ready, suppliers[index].limits.rate!.availableAt(now: now))

@@ -3,21 +3,24 @@ import Synchronization
 /// A one-shot signal the loader fires once a batch is committed (or the commit failed).
 final class CommitSignal: Sendable {
     private enum State {
-        case waiting(CheckedContinuation<Void, any Error>?)
+        /// Everyone waiting: the file's worker and its settle stage may both.
+        case waiting([CheckedContinuation<Void, any Error>])
         case done((any Error)?)
     }
-    private let state = Mutex(State.waiting(nil))
+    private let state = Mutex(State.waiting([]))
 
     func succeed() { complete(nil) }
     func fail(_ error: any Error) { complete(error) }
 
     private func complete(_ error: (any Error)?) {
-        let waiter: CheckedContinuation<Void, any Error>? = state.withLock { state in
-            guard case .waiting(let waiter) = state else { return nil }
+        let waiters: [CheckedContinuation<Void, any Error>] = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return [] }
             state = .done(error)
-            return waiter
+            return waiters
         }
-        if let error { waiter?.resume(throwing: error) } else { waiter?.resume() }
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
     }
 
     /// Waits for the commit.
@@ -26,8 +29,8 @@ final class CommitSignal: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let result: Result<Void, any Error>? = state.withLock { state in
                 switch state {
-                case .waiting:
-                    state = .waiting(continuation)
+                case .waiting(let waiters):
+                    state = .waiting(waiters + [continuation])
                     return nil
                 case .done(let error):
                     return error.map { .failure($0) } ?? .success(())

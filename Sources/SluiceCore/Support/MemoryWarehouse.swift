@@ -27,7 +27,7 @@ public final class MemoryWarehouse: BlockingWarehouse, Sendable {
 
     public func prepare(columns: [OutputColumn]) throws {}
 
-    public func commit(_ batches: [LoadBatch], at time: Double) throws {
+    public func commit(_ batches: [LoadBatch], at time: Double) throws -> Set<Int64> {
         state.withLock { state in
             for batch in batches where batch.settled == nil {
                 let progress = batch.progress
@@ -64,6 +64,8 @@ public final class MemoryWarehouse: BlockingWarehouse, Sendable {
                 if outcome.finished { state.timings[progress.fileID, default: (0, 0)].finished = progress.finishedAt ?? time }
             }
         }
+        // One process, no leases: nothing is refused for one.
+        return []
     }
 
     public func register(_ files: [DiscoveredFile], onChange: ChangePolicy, onDuplicate: DuplicatePolicy,

@@ -1,36 +1,29 @@
-import Dispatch
-
 /// Makes a blocking backend a `Warehouse`: each call runs on one serial queue of its own, so a
 /// commit waiting on fsync or on the network never holds a thread of the cooperative pool,
 /// and calls on the backend's one connection take turns in the order they were made.
 public final class OffPoolWarehouse: Warehouse {
     public let backend: any BlockingWarehouse
-    private let queue: DispatchQueue
+    private let pool = OffPool(label: "sluice.warehouse")
 
-    public init(_ backend: any BlockingWarehouse) {
-        self.backend = backend
-        queue = DispatchQueue(label: "sluice.warehouse")
-    }
+    public init(_ backend: any BlockingWarehouse) { self.backend = backend }
 
-    /// The backend goes with this value, on the thread that lets it go: a call's block on the
-    /// queue must not hold the last reference and close the store a moment later (SQLite's
-    /// close checkpoints, and a reader opening the file right after the run would find it locked).
-    deinit { queue.sync {} }
+    /// The backend goes with this value, on the thread that lets it go (SQLite's close
+    /// checkpoints, and a reader opening the file right after the run would find it locked).
+    deinit { pool.drain() }
 
     public var location: String { backend.location }
 
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable (any BlockingWarehouse) throws -> T) async throws -> T {
         let backend = backend
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body(backend) }) }
-        }
+        return try await pool.run { try body(backend) }
     }
 
     public func prepare(columns: [OutputColumn]) async throws {
         try await onQueue { try $0.prepare(columns: columns) }
     }
 
-    public func commit(_ batches: [LoadBatch], at time: Double) async throws {
+    @discardableResult
+    public func commit(_ batches: [LoadBatch], at time: Double) async throws -> Set<Int64> {
         try await onQueue { try $0.commit(batches, at: time) }
     }
 

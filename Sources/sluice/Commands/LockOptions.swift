@@ -11,6 +11,13 @@ struct LockOptions: ParsableArguments {
                                valueName: "duration"))
     var waitTimeout: String?
 
+    @Option(help: ArgumentHelp("""
+        This worker's name among the workers sharing a PostgreSQL store, as `sluice status` shows \
+        it (default: host name and process id). Several workers load one store together; a SQLite \
+        store has one writer at a time.
+        """, valueName: "name"))
+    var workerId: String?
+
     /// How long to wait for the store, from --wait and --wait-timeout.
     var lockWait: LockWait {
         if let waitTimeout, let limit = parseDuration(waitTimeout) { return .atMost(limit) }
@@ -21,9 +28,13 @@ struct LockOptions: ParsableArguments {
     func apply(to options: inout RunOptions) {
         options.lockWait = lockWait
         options.onLockWait = reportLockWait
+        if let workerId { options.workerID = workerId }
     }
 
     func validate() throws {
+        if let workerId, workerId.isEmpty || workerId.utf8.count > 200 {
+            throw ValidationError("--worker-id must be 1 to 200 bytes long")
+        }
         if let waitTimeout, parseDuration(waitTimeout) == nil {
             throw ValidationError("--wait-timeout \(waitTimeout) is not a duration: use a number and a unit, e.g. 90s, 10m, 2h")
         }

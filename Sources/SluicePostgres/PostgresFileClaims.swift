@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import SluiceCore
+import Synchronization
+
+/// Several workers sharing one PostgreSQL store: files, slots and the pace of starts are rows,
+/// taken with `SKIP LOCKED` under leases that expire. The claims have a connection of their
+/// own, so a claim never waits behind a commit's `COPY`.
+///
+/// Claims, renewals and releases commit without waiting for the server's disk: one lost in a
+/// server crash is harmless, because every commit of rows checks the lease's owner and epoch
+/// in its own (durable) transaction.
+public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
+    public let worker: String
+    public let leaseTTL: Duration
+    private let settings: PostgresSettings
+    private let pipeline: String
+    private let logger: Logger
+    /// Used on `pool` only.
+    private var connection: PostgresConnection
+    private let pool = OffPool(label: "sluice.claims")
+    private let shape = Mutex((paced: false, staggered: false, globalCap: 1, stagger: 0.0))
+
+    /// Connects, and lets go whatever an earlier process under the same worker name still held.
+    /// - Throws: `StoreError`.
+    public init(settings: PostgresSettings, pipeline: String, worker: String, leaseTTL: Duration,
+                logger: Logger = Logger(label: "sluice")) throws {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.worker = worker
+        self.leaseTTL = leaseTTL
+        self.logger = logger
+        connection = try Self.connect(settings)
+        try connection.query(PostgresClaimSQL.releaseAll, [pipeline, worker])
+    }
+
+    deinit { pool.drain() }
+
+    private static func connect(_ settings: PostgresSettings) throws -> PostgresConnection {
+        let connection = try PostgresConnection(settings, applicationName: "sluice claims")
+        try connection.execute("SET synchronous_commit = off")
+        return connection
+    }
+
+    public func join(_ suppliers: [SupplierTerms], globalCap: Int, stagger: Duration) async throws {
+        shape.withLock { shape in
+            shape.paced = shape.paced || suppliers.contains { $0.spacing > .zero }
+            shape.staggered = stagger > .zero
+            shape.globalCap = globalCap
+            shape.stagger = stagger.inSeconds
+        }
+        let everyone = [SupplierTerms(name: "", cap: globalCap, group: -1, spacing: .zero)]
+        try await onPool { connection in
+            _ = try connection.query(PostgresClaimSQL.join, [
+                self.pipeline, array((everyone + suppliers).map(\.name)), array((everyone + suppliers).map { String($0.cap) }),
+                array((everyone + suppliers).map { String($0.group) }),
+            ])
+        }
+    }
+
+    public func claim(fileID: Int64, supplier: SupplierTerms) async throws -> ClaimResult {
+        let shape = shape.withLock { $0 }
+        let sql = PostgresClaimSQL.claim(paced: shape.paced && supplier.spacing > .zero, staggered: shape.staggered)
+        let parameters: [String?] = [
+            pipeline, worker, text(leaseTTL.inSeconds), text(fileID), supplier.name, String(supplier.cap),
+            String(shape.globalCap), text(supplier.spacing.inSeconds), String(supplier.group), text(shape.stagger),
+        ]
+        return try await onPool { connection in
+            let claimed = try connection.query(sql, parameters, prepared: true)
+            if claimed.count == 1 {
+                let lease = Lease(owner: self.worker, epoch: claimed.int(0, 0))
+                return .claimed(lease, PostgresWarehouse.fileRecord(claimed, 0, from: 1))
+            }
+            let standing = try connection.query(PostgresClaimSQL.standing, [text(fileID)])
+            guard standing.count == 1, let state = FileState(rawValue: standing.string(0, 0) ?? ""),
+                  [.pending, .loading, .failed].contains(state) else { return .finished }
+            // Held: look again within a second (the holder may finish or die), or when its lease runs out.
+            if standing.bool(0, 1) { return .heldElsewhere(retryIn: .seconds(min(1, max(0.05, standing.double(0, 2))))) }
+            // The supplier has no slot, pace or open group for it now: look again in a moment.
+            return .noRoom(retryIn: .milliseconds(Int.random(in: 150...350)))
+        }
+    }
+
+    public func releaseSlot(of fileID: Int64) {
+        pool.submit {
+            do {
+                try self.connection.query(PostgresClaimSQL.releaseSlots, [self.pipeline, self.worker, text(fileID)], prepared: true)
+            } catch {
+                self.logger.warning("could not let a slot go; it frees itself when its lease runs out",
+                                    metadata: ["file.id": "\(fileID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    public func renew() async throws -> Int {
+        try await onPool { connection in
+            Int(try connection.query(PostgresClaimSQL.renew, [self.pipeline, self.worker, text(self.leaseTTL.inSeconds)]).int(0, 0))
+        }
+    }
+
+    public func releaseAll() async throws {
+        try await onPool { connection in
+            _ = try connection.query(PostgresClaimSQL.releaseAll, [self.pipeline, self.worker])
+        }
+    }
+
+    /// Runs `body` on the claims' own queue; a lost connection is made again for as long as
+    /// `load.reconnect_for` allows, and the call run again (a claim run twice finds its own lease).
+    private func onPool<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await pool.run {
+            let deadline = self.settings.reconnectFor.map { ContinuousClock.now + $0 }
+            while true {
+                do {
+                    return try body(self.connection)
+                } catch let error as StoreError where error.code == .connectionLost {
+                    guard let deadline, ContinuousClock.now < deadline else { throw error }
+                    Thread.sleep(forTimeInterval: 0.5)
+                    if let fresh = try? Self.connect(self.settings) { self.connection = fresh }
+                }
+            }
+        }
+    }
+}
