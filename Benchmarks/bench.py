@@ -8,6 +8,7 @@ import argparse
 import datetime
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -116,6 +117,12 @@ def main():
         pg = ["--set", "load.kind=postgres", "--set", f"load.host={server.folder}", "--set", "load.database=postgres",
               "--set", "load.user=postgres"]
         commands["sluice into PostgreSQL"] = (sluice(plain, "postgres", *pg), server.empty())
+        # Several workers sharing the store, started together on this machine.
+        one = " ".join(shlex.quote(part) for part in sluice(plain, "postgres", *pg))
+        for count in (2, 3):
+            commands[f"sluice into PostgreSQL, {count} workers"] = (["sh", "-c", (
+                f'pids=""; for i in $(seq {count}); do {one} --worker-id w$i > /dev/null & pids="$pids $!"; done; '
+                's=0; for p in $pids; do wait $p || s=$?; done; exit $s')], server.empty())
         # The raw limit: the same good rows, one file, one COPY into an empty table of the same
         # types, without the store's index, checkpoints or quarantine; in CSV, text and binary formats.
         timed(commands["sluice into PostgreSQL"][0], server.empty())
@@ -190,6 +197,9 @@ def main():
         ratio("psql \\copy binary / text (the server's parse cost by format)", "psql \\copy of the good rows, binary",
               median["psql \\copy of the good rows, text"], "")
         ratio("Sluice into PostgreSQL / Sluice into SQLite", "sluice into PostgreSQL", median["sluice"], "")
+        for count in (2, 3):
+            name = f"sluice into PostgreSQL, {count} workers"
+            lines.append(f"| {name}: share of raw COPY throughput | {median[raw] / median[name]:.0%} | |")
     lines.append(f"| peak RSS of Sluice | {max(peaks['sluice']):.0f} MB | {'<= 100 MB' if args.file_size == '20KB' else 'flat'} |")
     if scaled:
         files, wall, peak = scaled

@@ -77,15 +77,17 @@ enum PostgresClaimSQL {
                               FROM claimed WHERE t.pipeline = $1 AND t.grp = $9::int)
                 """)
         }
-        return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT * FROM claimed"
-    }
+        // The file as it stood (why a claim found nothing: its state, and how long another
+        // worker still holds it), and the claimed record when the claim took it.
+        return "WITH " + ctes.joined(separator: ",\n") + """
 
-    /// Why a claim found nothing: the file's state, and how long another worker still holds it.
-    static let standing = """
-        SELECT state, lease_owner IS NOT NULL AND lease_until >= clock_timestamp(),
-               EXTRACT(epoch FROM lease_until - clock_timestamp())::float8
-        FROM sluice_files WHERE id = $1::bigint
-        """
+            SELECT standing.*, claimed.* FROM (
+                SELECT state, lease_owner IS NOT NULL AND lease_until >= \(now) AS held,
+                       EXTRACT(epoch FROM lease_until - \(now))::float8 AS held_for
+                FROM sluice_files WHERE id = $4::bigint) standing
+            LEFT JOIN claimed ON true
+            """
+    }
 
     /// The slots up to each cap, the pace rows and the start groups: parameters 1 the pipeline,
     /// 2 the suppliers, 3 their caps, 4 their groups.

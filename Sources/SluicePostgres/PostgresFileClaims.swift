@@ -66,16 +66,15 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
             String(shape.globalCap), text(supplier.spacing.inSeconds), String(supplier.group), text(shape.stagger),
         ]
         return try await onPool { connection in
-            let claimed = try connection.query(sql, parameters, prepared: true)
-            if claimed.count == 1 {
-                let lease = Lease(owner: self.worker, epoch: claimed.int(0, 0))
-                return .claimed(lease, PostgresWarehouse.fileRecord(claimed, 0, from: 1))
+            // One row: the file's standing before the claim, then the claimed record if it was taken.
+            let answer = try connection.query(sql, parameters, prepared: true)
+            guard answer.count == 1, let state = FileState(rawValue: answer.string(0, 0) ?? "") else { return .finished }
+            if !answer.isNull(0, 3) {
+                return .claimed(Lease(owner: self.worker, epoch: answer.int(0, 3)), PostgresWarehouse.fileRecord(answer, 0, from: 4))
             }
-            let standing = try connection.query(PostgresClaimSQL.standing, [text(fileID)])
-            guard standing.count == 1, let state = FileState(rawValue: standing.string(0, 0) ?? ""),
-                  [.pending, .loading, .failed].contains(state) else { return .finished }
+            guard [.pending, .loading, .failed].contains(state) else { return .finished }
             // Held: look again within a second (the holder may finish or die), or when its lease runs out.
-            if standing.bool(0, 1) { return .heldElsewhere(retryIn: .seconds(min(1, max(0.05, standing.double(0, 2))))) }
+            if answer.bool(0, 1) { return .heldElsewhere(retryIn: .seconds(min(1, max(0.05, answer.double(0, 2))))) }
             // The supplier has no slot, pace or open group for it now: look again in a moment.
             return .noRoom(retryIn: .milliseconds(Int.random(in: 150...350)))
         }

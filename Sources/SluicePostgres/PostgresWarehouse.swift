@@ -23,7 +23,8 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     /// Connects and applies migrations; `readOnly` only connects, for status and reports.
     /// - Parameter leaseTTL: how long workers' leases last. A worker paused inside a commit
     ///   holds its files' rows locked, and no other worker could take them over: the server
-    ///   ends such a session once it has been idle in its transaction this long.
+    ///   ends such a session once it has been idle in its transaction this long (10 s at
+    ///   least, so a worker starved of CPU for a moment under a short lease is not cut off).
     /// - Throws: `StoreError`.
     public init(settings: PostgresSettings, pipeline: String, table: String, readOnly: Bool = false,
                 leaseTTL: Duration? = nil, logger: Logger = Logger(label: "sluice")) throws {
@@ -47,7 +48,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     static func connect(_ settings: PostgresSettings, leaseTTL: Duration?) throws -> PostgresConnection {
         let connection = try PostgresConnection(settings)
         if let leaseTTL {
-            try connection.execute("SET idle_in_transaction_session_timeout = \(Int64(leaseTTL.inSeconds * 1000))")
+            try connection.execute("SET idle_in_transaction_session_timeout = \(Int64(max(leaseTTL, .seconds(10)).inSeconds * 1000))")
         }
         return connection
     }

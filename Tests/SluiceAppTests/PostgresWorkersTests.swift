@@ -79,6 +79,10 @@ import Testing
         _ = doomed.finish()
         let held = try rows(server, "SELECT id FROM sluice_files WHERE lease_owner = 'doomed'").compactMap { $0[0] }
         #expect(!held.isEmpty)
+        // Until its lease runs out, `sluice status` names the dead worker's file.
+        let status = try runBinary(arguments("status", dir, server))
+        #expect(status.stdout.contains("doomed  file \(held[0]) ") && status.stdout.contains("lease expires in"),
+                "status: \(status.stdout)")
         let survivor = try worker("survivor", dir, server, settings).finish()
         #expect(survivor.status == 0, "stderr: \(survivor.stderr)")
         for id in held {
@@ -142,12 +146,14 @@ import Testing
 
     /// A worker paused inside a commit holds its files' rows locked, and no other worker could
     /// take them over: its store session asks the server to end it once idle in a transaction
-    /// for as long as a lease lasts.
+    /// for as long as a lease lasts (10 s at least).
     @Test func aWorkersStoreSessionEndsWhenIdleInATransactionPastTheLease() throws {
         let server = try PostgresServer()
         let settings = PostgresSettings(host: server.socketFolder, database: "postgres", user: "postgres")
-        let store = try PostgresWarehouse(settings: settings, pipeline: "p", table: "t", leaseTTL: .seconds(2))
-        #expect(try store.connection.query("SHOW idle_in_transaction_session_timeout").string(0, 0) == "2s")
+        let store = try PostgresWarehouse(settings: settings, pipeline: "p", table: "t", leaseTTL: .seconds(45))
+        #expect(try store.connection.query("SHOW idle_in_transaction_session_timeout").string(0, 0) == "45s")
+        let short = try PostgresWarehouse(settings: settings, pipeline: "p", table: "t", leaseTTL: .seconds(2))
+        #expect(try short.connection.query("SHOW idle_in_transaction_session_timeout").string(0, 0) == "10s")
         let reader = try PostgresWarehouse(settings: settings, pipeline: "p", table: "t", readOnly: true)
         #expect(try reader.connection.query("SHOW idle_in_transaction_session_timeout").string(0, 0) == "0")
     }

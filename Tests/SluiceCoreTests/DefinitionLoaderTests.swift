@@ -162,6 +162,14 @@ private func parse(_ doc: PipelineYAML, overrides: [String] = []) throws -> Pipe
         #expect(error?.keyPath == "pipeline")
     }
 
+    @Test func aLeaseLastsThirtySecondsUnlessSetAndNeverUnderOne() throws {
+        #expect(try parse(PipelineYAML()).workers.leaseTTL == .seconds(30))
+        #expect(try parse(PipelineYAML(), overrides: ["workers.lease_ttl=2m"]).workers.leaseTTL == .seconds(120))
+        let error = #expect(throws: DefinitionError.self) { try parse(PipelineYAML(), overrides: ["workers.lease_ttl=500ms"]) }
+        #expect(error?.keyPath == "workers.lease_ttl")
+        #expect(error?.message.contains("at least 1s") == true)
+    }
+
     @Test func ratioOutOfRangeIsRejected() throws {
         var doc = PipelineYAML()
         doc.schema = "schema:\n  max_invalid_ratio: 1.5\n  columns:\n    - { name: id, type: integer }"

@@ -46,6 +46,47 @@ private typealias Instant = ContinuousClock.Instant
         #expect(machine.next(now: t0) == .wait(until: nil))
     }
 
+    /// A file another worker holds is asked for again later; it is no attempt and no failure,
+    /// however often it comes back, and a file another worker finished is simply gone.
+    @Test func aFileNotStartedIsNeitherAnAttemptNorAFailure() {
+        let t0 = ContinuousClock.now
+        var machine = SchedulerStateMachine(suppliers: [.init(cap: 1, group: 0)], globalCap: 4, stagger: .zero,
+                                            retry: RetryPolicy(maxAttempts: 1), breaker: BreakerPolicy(failures: 1, coolDown: .seconds(60)))
+        machine.enqueue(file: 0, supplier: 0)
+        machine.enqueue(file: 1, supplier: 0)
+        machine.closeFeed()
+        for round in 1...3 {
+            let now = t0 + .seconds(round)
+            #expect(machine.next(now: now) == .start(file: 0, supplier: 0))
+            let again = machine.finished(file: 0, supplier: 0, outcome: .notStarted(retryAt: now + .milliseconds(500), holdSupplier: false),
+                                         now: now)
+            #expect(again, "asked for again")
+            guard round == 1 else { continue }
+            // The supplier is free for its next file meanwhile; another worker finished that one.
+            #expect(machine.next(now: now) == .start(file: 1, supplier: 0))
+            let gone = !machine.finished(file: 1, supplier: 0, outcome: .notStarted(retryAt: nil, holdSupplier: false), now: now)
+            #expect(gone, "another worker's")
+        }
+        #expect(machine.breakerOpenings.isEmpty, "nothing counted as a failure")
+        let late = t0 + .seconds(10)
+        #expect(machine.next(now: late) == .start(file: 0, supplier: 0), "still startable: no attempt was used up")
+        machine.finished(file: 0, supplier: 0, outcome: .succeeded, now: late)
+        #expect(machine.next(now: late) == .drained)
+    }
+
+    /// No room for a supplier across workers holds all its files back until the time given,
+    /// while other suppliers go on.
+    @Test func noRoomHoldsTheSuppliersOtherFilesBack() {
+        let t0 = ContinuousClock.now
+        var machine = SchedulerStateMachine(files: [[0, 1], [2]], caps: [2, 2], globalCap: 4, groupSize: 2, stagger: .zero)
+        #expect(machine.next(now: t0) == .start(file: 0, supplier: 0))
+        machine.finished(file: 0, supplier: 0, outcome: .notStarted(retryAt: t0 + .milliseconds(300), holdSupplier: true), now: t0)
+        #expect(machine.next(now: t0) == .start(file: 2, supplier: 1))
+        #expect(machine.next(now: t0) == .wait(until: t0 + .milliseconds(300)))
+        #expect(machine.next(now: t0 + .milliseconds(300)) == .start(file: 0, supplier: 0), "the held file first")
+        #expect(machine.next(now: t0 + .milliseconds(300)) == .start(file: 1, supplier: 0))
+    }
+
     @Test func zeroCapIsTreatedAsOne() {
         let t0 = ContinuousClock.now
         var machine = SchedulerStateMachine(files: [[0, 1]], caps: [0], globalCap: 4, groupSize: 1, stagger: .zero)

@@ -142,8 +142,8 @@ public struct Pipeline: Sendable {
         logger.info("discovered files", metadata: [
             "pipeline.name": "\(definition.name)", "files.found": "\(discovery.files.count)", "files.pending": "\(pending)"])
         let order = definition.limits.order
-        arrival.jobs = arrival.jobs.map { jobs in
-            jobs.sorted { a, b in
+        arrival.jobs = arrival.jobs.enumerated().map { supplier, jobs in
+            let sorted = jobs.sorted { a, b in
                 let (x, y) = (a.file, b.file)
                 switch order {
                 case .oldest: return (x.modified, x.relativePath) < (y.modified, y.relativePath)
@@ -151,6 +151,12 @@ public struct Pipeline: Sendable {
                 case .name: return x.relativePath < y.relativePath
                 }
             }
+            guard let claims, sorted.count > 1 else { return sorted }
+            // Workers sharing the store each begin a supplier's files at a point of their own
+            // and wrap around: walking the same order, they would all ask for the same file,
+            // and all but one be refused, at every step.
+            let start = Int(stableHash(claims.worker + "/" + names[supplier]) % UInt64(sorted.count))
+            return Array(sorted[start...] + sorted[..<start])
         }
         return (arrival, unsettled)
     }
@@ -266,6 +272,12 @@ extension Pipeline {
             }
         }
     }
+}
+
+/// FNV-1a: the same number for the same text in every process (Swift's `hashValue` is seeded
+/// per process).
+func stableHash(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
 
 /// Hands the memory the listing used and let go back to the system: otherwise the allocator
