@@ -59,6 +59,12 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     let columns = plan.columns.map { "\($0.name) \($0.type)" } + ["_supplier text", "_file text", "_file_id integer", "_row integer"]
     lines.append("  columns: \(columns.joined(separator: ", "))")
     lines.append("  after load: \(definition.settle.afterLoad.rawValue)")
+    if definition.load.postgres != nil {
+        lines.append("  several workers may load this store together: each claims the files it loads, "
+                     + "under a lease of \(definition.workers.leaseTTL) renewed every third of it")
+    } else {
+        lines.append("  one run writes this store at a time")
+    }
     return lines.joined(separator: "\n")
 }
 

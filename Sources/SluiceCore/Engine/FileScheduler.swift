@@ -178,31 +178,8 @@ struct FileScheduler: Sendable {
                     }
                     inFlight += 1
                     if paused.remove(job.file.supplier) != nil { events.emit(.breakerClosed(supplier: job.file.supplier)) }
-                    let (claims, terms, events, clock) = (claims, terms(supplier), events, clock)
-                    group.addTask { [job] in
-                        var job = job
-                        if let claims {
-                            switch try await claims.claim(fileID: job.id, supplier: terms) {
-                            case .claimed(let lease, let record):
-                                job.lease = lease
-                                job.record = record
-                            case .finished:
-                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: nil, holdSupplier: false)
-                            case .heldElsewhere(let wait):
-                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: false)
-                            case .noRoom(let wait):
-                                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: true)
-                            }
-                        }
-                        let startedAt = clock.timestamp()
-                        events.emit(.slotGranted(supplier: job.file.supplier, fileID: job.id,
-                                                 waitSeconds: max(0, startedAt - job.queuedAt)))
-                        let result = try await worker.run(job, startedAt: startedAt)
-                        // The file is read: its supplier's slot is free for any worker, while its
-                        // own lease holds until the last commit lands.
-                        claims?.releaseSlot(of: job.id)
-                        return .file(id: id, supplier: supplier, result)
-                    }
+                    let grantedAt = clock.timestamp(now)
+                    group.addTask { [job] in try await start(job, id: id, supplier: supplier, grantedAt: grantedAt) }
                 case .wait(let until):
                     waitForTimer(until: until, now: now, deadline: &timerDeadline, group: &group)
                     guard let event = try await group.next() else { break loop }
@@ -228,6 +205,33 @@ struct FileScheduler: Sendable {
         }
         // Files a stop left waiting for their retry end with their last attempt.
         for (id, retry) in retrying.sorted(by: { $0.key < $1.key }) { final(retry.result, id) }
+    }
+
+    /// Claims the file when workers share the store, then reads it to its end. It starts when
+    /// the limiter granted it (`grantedAt`), or once claimed.
+    private func start(_ job: FileJob, id: Int, supplier: Int, grantedAt: Double) async throws -> Event {
+        var job = job
+        if let claims {
+            let terms = terms(supplier)
+            switch try await claims.claim(fileID: job.id, supplier: terms) {
+            case .claimed(let lease, let record):
+                job.lease = lease
+                job.record = record
+            case .finished:
+                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: nil, holdSupplier: false)
+            case .heldElsewhere(let wait):
+                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: false)
+            case .noRoom(let wait):
+                return .notClaimed(id: id, supplier: supplier, name: terms.name, retryIn: wait, holdSupplier: true)
+            }
+        }
+        let startedAt = claims == nil ? grantedAt : clock.timestamp()
+        events.emit(.slotGranted(supplier: job.file.supplier, fileID: job.id, waitSeconds: max(0, startedAt - job.queuedAt)))
+        let result = try await worker.run(job, startedAt: startedAt)
+        // The file is read: its supplier's slot is free for any worker, while its own lease
+        // holds until its last commit lands.
+        claims?.releaseSlot(of: job.id)
+        return .file(id: id, supplier: supplier, result)
     }
 
     /// One line per attempt: info when it loaded or will be tried again, a warning with the
