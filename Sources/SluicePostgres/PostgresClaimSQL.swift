@@ -1,18 +1,25 @@
 /// The statements behind several workers' claims. Parameters: 1 the pipeline, 2 the worker,
 /// 3 the lease's seconds; the claim adds 4 the file, 5 the supplier, 6 its cap, 7 the
-/// pipeline's cap, 8 the supplier's spacing in seconds, 9 its start group, 10 the stagger.
+/// pipeline's cap, 8 the supplier's spacing in seconds, 9 its start group, 10 the stagger,
+/// 11 the files this worker has read since its last claim, whose slots it gives back.
 enum PostgresClaimSQL {
     /// Takes a file, a slot of its supplier and one of the pipeline in one statement, each
     /// row locked with `SKIP LOCKED` so claimers never wait on each other. Only when all are
     /// free (and the supplier's pace and start group allow) does anything change: the file's
     /// epoch goes up by one, and the slots take the same lease. The pace and the start group
     /// are joined in only when the pipeline uses them.
+    /// Every shape of the claim, built once: by paced, then by staggered.
+    static let claims = [false, true].map { paced in [false, true].map { claim(paced: paced, staggered: $0) } }
+
     static func claim(paced: Bool, staggered: Bool) -> String {
         let now = "clock_timestamp()"
         let until = "\(now) + $3::float8 * interval '1 second'"
+        // A slot is free when no one holds it, its lease ran out, or this worker holds it for a
+        // file it has read: that one it hands straight to the next file.
+        let free = "(lease_owner IS NULL OR lease_until < \(now) OR (lease_owner = $2 AND file_id = ANY($11::bigint[])))"
         var ctes = [
             // Every parameter typed, whether the pace and the start group are joined in or not.
-            "typed AS (SELECT $8::float8 AS spacing, $9::int AS grp, $10::float8 AS stagger)",
+            "typed AS (SELECT $8::float8 AS spacing, $9::int AS grp, $10::float8 AS stagger, $11::bigint[] AS read)",
             """
             f AS (SELECT id AS fid FROM sluice_files
                   WHERE id = $4::bigint AND state IN ('pending', 'loading', 'failed')
@@ -21,12 +28,12 @@ enum PostgresClaimSQL {
             """,
             """
             s AS (SELECT slot AS sslot FROM sluice_slots
-                  WHERE pipeline = $1 AND supplier = $5 AND slot < $6::int AND (lease_owner IS NULL OR lease_until < \(now))
+                  WHERE pipeline = $1 AND supplier = $5 AND slot < $6::int AND \(free)
                   ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
             """,
             """
             a AS (SELECT slot AS aslot FROM sluice_slots
-                  WHERE pipeline = $1 AND supplier = '' AND slot < $7::int AND (lease_owner IS NULL OR lease_until < \(now))
+                  WHERE pipeline = $1 AND supplier = '' AND slot < $7::int AND \(free)
                   ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
             """,
         ]
@@ -42,13 +49,17 @@ enum PostgresClaimSQL {
             // A group stays open while it starts files at least `stagger` apart; a closed one
             // opens only `stagger` after the latest opening of any group. The one openings row
             // per pipeline is locked, so two workers never open two groups at once.
+            // An open group needs no lock; only opening one takes the pipeline's row.
             ctes.append("""
-                g AS (SELECT COALESCE(sg.open_until >= \(now), false) AS is_open FROM sluice_group_openings o
-                      LEFT JOIN sluice_start_groups sg ON sg.pipeline = o.pipeline AND sg.grp = $9::int
-                      WHERE o.pipeline = $1
-                        AND (sg.open_until >= \(now) OR o.last_opening + $10::float8 * interval '1 second' <= \(now))
-                      FOR UPDATE OF o SKIP LOCKED)
+                g_open AS (SELECT 1 FROM sluice_start_groups WHERE pipeline = $1 AND grp = $9::int AND open_until >= \(now))
                 """)
+            ctes.append("""
+                g_new AS (SELECT 1 FROM sluice_group_openings
+                          WHERE pipeline = $1 AND NOT EXISTS (SELECT 1 FROM g_open)
+                            AND last_opening + $10::float8 * interval '1 second' <= \(now)
+                          FOR UPDATE SKIP LOCKED)
+                """)
+            ctes.append("g AS (SELECT true AS is_open FROM g_open UNION ALL SELECT false FROM g_new)")
             sources.append("g")
         }
         ctes.append("""
@@ -61,6 +72,13 @@ enum PostgresClaimSQL {
                       FROM claimed c, s, a
                       WHERE t.pipeline = $1 AND ((t.supplier = $5 AND t.slot = s.sslot) OR (t.supplier = '' AND t.slot = a.aslot)))
             """)
+        // The read files' other slots go back (never the ones just taken: a row changes once per statement).
+        ctes.append("""
+            freed AS (UPDATE sluice_slots t SET lease_owner = NULL, lease_until = NULL, file_id = NULL
+                      WHERE t.pipeline = $1 AND t.lease_owner = $2 AND t.file_id = ANY($11::bigint[])
+                        AND NOT (t.supplier = $5 AND t.slot IN (SELECT sslot FROM s))
+                        AND NOT (t.supplier = '' AND t.slot IN (SELECT aslot FROM a)))
+            """)
         if paced {
             ctes.append("""
                 paced AS (UPDATE sluice_paces t SET next_start = \(now) + $8::float8 * interval '1 second'
@@ -69,12 +87,15 @@ enum PostgresClaimSQL {
         }
         if staggered {
             ctes.append("""
-                opened AS (UPDATE sluice_group_openings t SET last_opening = CASE WHEN g.is_open THEN t.last_opening ELSE \(now) END
-                           FROM claimed, g WHERE t.pipeline = $1)
+                opened AS (UPDATE sluice_group_openings t SET last_opening = \(now)
+                           FROM claimed, g WHERE t.pipeline = $1 AND NOT g.is_open)
                 """)
+            // Written again only once half the stagger has passed: a claim per file would
+            // otherwise rewrite the row every time.
             ctes.append("""
                 kept_open AS (UPDATE sluice_start_groups t SET open_until = \(now) + $10::float8 * interval '1 second'
-                              FROM claimed WHERE t.pipeline = $1 AND t.grp = $9::int)
+                              FROM claimed WHERE t.pipeline = $1 AND t.grp = $9::int
+                                AND t.open_until < \(now) + $10::float8 * interval '0.5 second')
                 """)
         }
         // The file as it stood (why a claim found nothing: its state, and how long another
@@ -107,12 +128,6 @@ enum PostgresClaimSQL {
         slots AS (UPDATE sluice_slots SET lease_until = clock_timestamp() + $3::float8 * interval '1 second'
                   WHERE pipeline = $1 AND lease_owner = $2)
         SELECT count(*) FROM files
-        """
-
-    /// Lets go the slots this worker holds for a file it has read: parameter 3 the file.
-    static let releaseSlots = """
-        UPDATE sluice_slots SET lease_owner = NULL, lease_until = NULL, file_id = NULL
-        WHERE pipeline = $1 AND lease_owner = $2 AND file_id = $3::bigint
         """
 
     /// Lets go every file and slot this worker holds.

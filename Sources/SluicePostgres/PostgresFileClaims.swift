@@ -20,6 +20,8 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
     private var connection: PostgresConnection
     private let pool = OffPool(label: "sluice.claims")
     private let shape = Mutex((paced: false, staggered: false, globalCap: 1, stagger: 0.0))
+    /// Files read since the last claim, whose slots that claim gives back.
+    private let read = Mutex<[Int64]>([])
 
     /// Connects, and lets go whatever an earlier process under the same worker name still held.
     /// - Throws: `StoreError`.
@@ -60,12 +62,18 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
 
     public func claim(fileID: Int64, supplier: SupplierTerms) async throws -> ClaimResult {
         let shape = shape.withLock { $0 }
-        let sql = PostgresClaimSQL.claim(paced: shape.paced && supplier.spacing > .zero, staggered: shape.staggered)
-        let parameters: [String?] = [
-            pipeline, worker, text(leaseTTL.inSeconds), text(fileID), supplier.name, String(supplier.cap),
-            String(shape.globalCap), text(supplier.spacing.inSeconds), String(supplier.group), text(shape.stagger),
-        ]
+        let sql = PostgresClaimSQL.claims[shape.paced && supplier.spacing > .zero ? 1 : 0][shape.staggered ? 1 : 0]
+        let pipeline = pipeline, worker = worker, ttl = text(leaseTTL.inSeconds)
         return try await onPool { connection in
+            // Taken on the queue, in the order of the calls: a slot given back before this claim goes with it.
+            let read = self.read.withLock { read in
+                defer { read.removeAll() }
+                return read
+            }
+            let parameters: [String?] = [
+                pipeline, worker, ttl, text(fileID), supplier.name, String(supplier.cap), String(shape.globalCap),
+                text(supplier.spacing.inSeconds), String(supplier.group), text(shape.stagger), array(read.map(text)),
+            ]
             // One row: the file's standing before the claim, then the claimed record if it was taken.
             let answer = try connection.query(sql, parameters, prepared: true)
             guard answer.count == 1, let state = FileState(rawValue: answer.string(0, 0) ?? "") else { return .finished }
@@ -80,15 +88,11 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
         }
     }
 
+    /// The slots of a read file go back with this worker's next claim, which may take one of
+    /// them straight away, or with the file's last commit, whichever comes first: no statement
+    /// of their own.
     public func releaseSlot(of fileID: Int64) {
-        pool.submit {
-            do {
-                try self.connection.query(PostgresClaimSQL.releaseSlots, [self.pipeline, self.worker, text(fileID)], prepared: true)
-            } catch {
-                self.logger.warning("could not let a slot go; it frees itself when its lease runs out",
-                                    metadata: ["file.id": "\(fileID)", "error": "\(error)"])
-            }
-        }
+        read.withLock { $0.append(fileID) }
     }
 
     public func renew() async throws -> Int {

@@ -58,8 +58,8 @@ public protocol FileClaims: AnyObject, Sendable {
     /// - Throws: `StoreError`.
     func claim(fileID: Int64, supplier: SupplierTerms) async throws -> ClaimResult
     /// The file is read: its slots go back, while its own lease holds until its last commit.
-    /// Returns at once; a claim made after this call sees the slots free. (A slot that could
-    /// not be let go frees itself when its lease runs out.)
+    /// Returns at once: this worker's next claim may take them straight away, and others get
+    /// them with that claim or with the file's last commit, whichever comes first.
     func releaseSlot(of fileID: Int64)
     /// Extends every lease this worker holds; returns how many it still holds.
     /// - Throws: `StoreError`.
