@@ -72,12 +72,19 @@ enum PostgresClaimSQL {
                       FROM claimed c, s, a
                       WHERE t.pipeline = $1 AND ((t.supplier = $5 AND t.slot = s.sslot) OR (t.supplier = '' AND t.slot = a.aslot)))
             """)
-        // The read files' other slots go back (never the ones just taken: a row changes once per statement).
+        // The read files' other slots go back (never the ones just taken: a row changes once per
+        // statement). One the file's last commit is letting go is skipped, not waited for: a
+        // claim never waits on a lock, so it can be in no deadlock.
+        ctes.append("""
+            unread AS (SELECT supplier AS usupplier, slot AS uslot FROM sluice_slots
+                       WHERE pipeline = $1 AND lease_owner = $2 AND file_id = ANY($11::bigint[])
+                         AND NOT (supplier = $5 AND slot IN (SELECT sslot FROM s))
+                         AND NOT (supplier = '' AND slot IN (SELECT aslot FROM a))
+                       FOR UPDATE SKIP LOCKED)
+            """)
         ctes.append("""
             freed AS (UPDATE sluice_slots t SET lease_owner = NULL, lease_until = NULL, file_id = NULL
-                      WHERE t.pipeline = $1 AND t.lease_owner = $2 AND t.file_id = ANY($11::bigint[])
-                        AND NOT (t.supplier = $5 AND t.slot IN (SELECT sslot FROM s))
-                        AND NOT (t.supplier = '' AND t.slot IN (SELECT aslot FROM a)))
+                      FROM unread WHERE t.pipeline = $1 AND t.supplier = unread.usupplier AND t.slot = unread.uslot)
             """)
         if paced {
             ctes.append("""
@@ -121,12 +128,15 @@ enum PostgresClaimSQL {
         INSERT INTO sluice_group_openings (pipeline) VALUES ($1) ON CONFLICT DO NOTHING
         """
 
-    /// Every lease of this worker, a third of their time from running out, extended.
+    /// Every lease of this worker extended. A row this worker's commit holds is skipped, not
+    /// waited for (the next renewal, a third of a lease later, takes it): no deadlock with it.
     static let renew = """
-        WITH files AS (UPDATE sluice_files SET lease_until = clock_timestamp() + $3::float8 * interval '1 second'
-                       WHERE pipeline = $1 AND lease_owner = $2 RETURNING id),
-        slots AS (UPDATE sluice_slots SET lease_until = clock_timestamp() + $3::float8 * interval '1 second'
-                  WHERE pipeline = $1 AND lease_owner = $2)
+        WITH held_files AS (SELECT id FROM sluice_files WHERE pipeline = $1 AND lease_owner = $2 FOR UPDATE SKIP LOCKED),
+        files AS (UPDATE sluice_files f SET lease_until = clock_timestamp() + $3::float8 * interval '1 second'
+                  FROM held_files WHERE f.id = held_files.id RETURNING f.id),
+        held_slots AS (SELECT supplier, slot FROM sluice_slots WHERE pipeline = $1 AND lease_owner = $2 FOR UPDATE SKIP LOCKED),
+        slots AS (UPDATE sluice_slots t SET lease_until = clock_timestamp() + $3::float8 * interval '1 second'
+                  FROM held_slots WHERE t.pipeline = $1 AND t.supplier = held_slots.supplier AND t.slot = held_slots.slot)
         SELECT count(*) FROM files
         """
 

@@ -115,6 +115,9 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
             while true {
                 do {
                     return try body(self.connection)
+                } catch let error as StoreError where error.code == .busy {
+                    // A deadlock's victim or a lock not to be had: nothing changed; run it again.
+                    self.logger.info("a claim statement met a lock; running it again", metadata: ["error": "\(error.message)"])
                 } catch let error as StoreError where error.code == .connectionLost {
                     guard let deadline, ContinuousClock.now < deadline else { throw error }
                     Thread.sleep(forTimeInterval: 0.5)
