@@ -112,11 +112,13 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
     private func onPool<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await pool.run {
             let deadline = self.settings.reconnectFor.map { ContinuousClock.now + $0 }
+            var tries = 0
             while true {
                 do {
                     return try body(self.connection)
-                } catch let error as StoreError where error.code == .busy {
+                } catch let error as StoreError where error.code == .busy && tries < 5 {
                     // A deadlock's victim or a lock not to be had: nothing changed; run it again.
+                    tries += 1
                     self.logger.info("a claim statement met a lock; running it again", metadata: ["error": "\(error.message)"])
                 } catch let error as StoreError where error.code == .connectionLost {
                     guard let deadline, ContinuousClock.now < deadline else { throw error }
