@@ -71,10 +71,7 @@ import Testing
         let settings = [Self.shortLease, "source.batch_rows=64", "limits.max_concurrency=2"]
         let doomed = try worker("doomed", dir, server, settings)
         // Killed while it holds a file it has committed part of.
-        let midFile = eventually(seconds: 120) {
-            try rows(server, "SELECT count(*) FROM sluice_files WHERE lease_owner = 'doomed' AND rows_loaded > 0").first?.first != "0"
-        }
-        #expect(midFile, "the worker never got partway into a file: \(doomed.errorsSoFar)")
+        expectPartwayIntoAFile(doomed, named: "doomed", server)
         kill(doomed.pid, SIGKILL)
         _ = doomed.finish()
         let held = try rows(server, "SELECT id FROM sluice_files WHERE lease_owner = 'doomed'").compactMap { $0[0] }
@@ -98,10 +95,7 @@ import Testing
         _ = try generateScenario(into: dir.url, suppliers: 1, files: 3, size: 600_000, gzip: 0)
         let settings = [Self.shortLease, "source.batch_rows=64", "limits.max_concurrency=1"]
         let zombie = try worker("zombie", dir, server, settings)
-        let midFile = eventually(seconds: 120) {
-            try rows(server, "SELECT count(*) FROM sluice_files WHERE lease_owner = 'zombie' AND rows_loaded > 0").first?.first != "0"
-        }
-        #expect(midFile, "the worker never got partway into a file: \(zombie.errorsSoFar)")
+        expectPartwayIntoAFile(zombie, named: "zombie", server)
         // Paused between two commits, not inside one: its next commits then reach the server.
         try pauseOutsideATransaction(zombie, named: "zombie", server)
         let taken = try rows(server, "SELECT id, rows_loaded FROM sluice_files WHERE lease_owner = 'zombie'")
@@ -121,6 +115,15 @@ import Testing
         #expect(try rows(server, "SELECT worker, state FROM sluice_files WHERE id = \(id)").first == ["other", "done"])
         _ = try runBinary(sqliteArguments(dir, settings))
         try expectSameTables(sqlite: dir.path("clean.sqlite"), server)
+    }
+
+    /// Waits until the worker holds a file it has committed part of.
+    func expectPartwayIntoAFile(_ worker: StartedBinary, named name: String, _ server: PostgresServer,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        let partway = eventually(seconds: 120) {
+            try rows(server, "SELECT count(*) FROM sluice_files WHERE lease_owner = '\(name)' AND rows_loaded > 0").first?.first != "0"
+        }
+        #expect(partway, "the worker never got partway into a file: \(worker.errorsSoFar)", sourceLocation: sourceLocation)
     }
 
     /// Stops the worker (the only one running) with SIGSTOP partway into a file, while its store
