@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-supplier-sim", targets: ["SupplierSim"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
@@ -46,6 +48,17 @@ let package = Package(
             dependencies: ["SluiceCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SluiceHTTP",
+            dependencies: [
+                "SluiceCore", "SluiceCSV",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SluiceSample", dependencies: ["SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "SluiceObservability",
@@ -64,7 +77,7 @@ let package = Package(
         .target(
             name: "SluiceApp",
             dependencies: [
-                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability",
+                "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability", "SluiceHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -82,6 +95,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Serves a sample tree as throttled, faulty supplier endpoints, for tests and `make bench-scenario`.
+        .executableTarget(
+            name: "SupplierSim",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Fuzzing: swift build -c release --product SluiceFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
         .executableTarget(name: "SluiceFuzz", dependencies: ["SluiceCSV", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
@@ -89,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "SluiceAppTests",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability", "CSQLite", "CZlib",
+                "SluiceApp", "SluiceCore", "SluiceCSV", "SluiceSQLite", "SluicePostgres", "SluiceSample", "SluiceObservability", "SluiceHTTP", "CSQLite", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

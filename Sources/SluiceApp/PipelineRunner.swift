@@ -111,16 +111,19 @@ struct WritableStore {
 /// Holds a SQLite store's writer lock for the whole run, or shares a PostgreSQL store with
 /// other workers (a dry run stores nothing and takes neither).
 /// - Throws: `StoreBusy` when another run writes the store, `StoreError` when the store or sink
-///   fails, `ReadError` when sources cannot be listed.
+///   fails, `ReadError` when sources cannot be listed, `EndpointSetupError` when an endpoint's
+///   credential is missing.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
-    let source = try DirectorySource(definition: definition.source)
-    if options.dryRun {
-        return try await runOnce(definition, plan, source: source, store: OffPoolWarehouse(MemoryWarehouse()), claims: nil,
-                                 options: options)
+    let sources = try SupplierSources(definition, logger: options.logger)
+    return try await sources.closing(logger: options.logger) {
+        if options.dryRun {
+            return try await runOnce(definition, plan, sources: sources, store: OffPoolWarehouse(MemoryWarehouse()), claims: nil,
+                                     options: options)
+        }
+        let writable = try await WritableStore(definition, options)
+        defer { writable.release() }
+        return try await runOnce(definition, plan, sources: sources, store: writable.store, claims: writable.claims, options: options)
     }
-    let writable = try await WritableStore(definition, options)
-    defer { writable.release() }
-    return try await runOnce(definition, plan, source: source, store: writable.store, claims: writable.claims, options: options)
 }
 
 /// Takes the store's writer lock, waiting as the options say.
@@ -134,16 +137,16 @@ func takeWriterLock(_ definition: PipelineDefinition, _ options: RunOptions) asy
 }
 
 /// One batch run into `store`, which the caller has the right to write.
-private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, source: DirectorySource,
+private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sources: SupplierSources,
                      store: any Warehouse, claims: (any FileClaims)?, options: RunOptions) async throws -> RunSummary {
-    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
+    var pipeline = Pipeline(definition: definition, plan: plan, readers: sources.readers, store: store, logger: options.logger)
     pipeline.stop = options.stop
     pipeline.claims = claims
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "run", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
     return try await keeping(latencies, in: store, logger: options.logger) {
-        try await progress.showing { try await serve(pipeline, feed: ListingFeed(source), options: options) }
+        try await progress.showing { try await serve(pipeline, feed: ListingFeed(sources.listing), options: options) }
     }
 }
 

@@ -9,7 +9,10 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("source")
     if let root = definition.source.root { lines.append("  root: \(root.path) (each subdirectory is a supplier)") }
     for supplier in definition.source.suppliers {
-        lines.append("  supplier \(supplier.name): \(supplier.path.path)" + (supplier.concurrency.map { ", cap \($0)" } ?? ""))
+        let location = supplier.path?.path
+            ?? supplier.endpoint.map { $0.url.absoluteString + ($0.bearerEnvironment.map { " (bearer token from $\($0))" } ?? "") } ?? ""
+        lines.append("  supplier \(supplier.name): \(location)" + (supplier.concurrency.map { ", cap \($0)" } ?? "")
+                     + (supplier.rate.map { ", \($0) \(supplier.endpoint == nil ? "file opens" : "requests") per second" } ?? ""))
     }
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
     let reader = definition.source.reader

@@ -1,6 +1,5 @@
 import Logging
 import ServiceLifecycle
-import SluiceCSV
 import SluiceCore
 import SluiceObservability
 import UnixSignals
@@ -12,21 +11,22 @@ import UnixSignals
 ///   fails, `ReadError` when the source root cannot be listed.
 public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
                            shutdownTimeout: Duration = .seconds(30)) async throws -> RunSummary {
-    let source = try DirectorySource(definition: definition.source)
-    let writable = try await WritableStore(definition, options)
-    defer { writable.release() }
-    let store = writable.store
-    var pipeline = Pipeline(definition: definition, plan: plan, readers: CSVReaderFactory(), store: store, logger: options.logger)
-    pipeline.stop = options.stop
-    pipeline.claims = writable.claims
-    var feed = DirectoryFeed(source: source, watch: definition.source.watch)
-    let latencies = StageLatencies()
-    let progress = Progress(options, mode: "stream", pipeline: definition.name)
-    pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
-    feed.events = pipeline.events
-    return try await keeping(latencies, in: store, logger: options.logger) {
-        try await progress.showing {
-            try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+    let sources = try SupplierSources(definition, logger: options.logger)
+    return try await sources.closing(logger: options.logger) {
+        let writable = try await WritableStore(definition, options)
+        defer { writable.release() }
+        let store = writable.store
+        var pipeline = Pipeline(definition: definition, plan: plan, readers: sources.readers, store: store, logger: options.logger)
+        pipeline.stop = options.stop
+        pipeline.claims = writable.claims
+        let latencies = StageLatencies()
+        let progress = Progress(options, mode: "stream", pipeline: definition.name)
+        pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
+        let feed = sources.feed(watch: definition.source.watch, events: pipeline.events)
+        return try await keeping(latencies, in: store, logger: options.logger) {
+            try await progress.showing {
+                try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import SluiceCore
 
-/// A source of bytes read in chunks: a plain file or an inflating gzip stream.
-protocol ByteStream: AnyObject {
+/// A source of bytes read in chunks: a plain file, a download, or an inflating gzip stream.
+public protocol ByteStream: AnyObject {
     /// Fills `buffer` from the start; returns the byte count, 0 at the end.
     /// - Throws: `ReadError` on I/O failure or corrupt compressed data.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
@@ -10,6 +10,19 @@ protocol ByteStream: AnyObject {
     /// - Throws: `ReadError` when the stream ends first.
     func skip(to offset: Int64) throws
     func close()
+    /// The download underneath, when the bytes arrive over a network; nil for local bytes.
+    var arriving: (any ArrivingBytes)? { get }
+}
+
+extension ByteStream {
+    public var arriving: (any ArrivingBytes)? { nil }
+}
+
+/// Bytes that arrive over time (a download). `read` blocks only when none are buffered; a
+/// reader waits here first, so that a thread of the cooperative pool is not held by the network.
+public protocol ArrivingBytes: AnyObject, Sendable {
+    /// Returns once at least `count` bytes are buffered, or the body has ended or failed.
+    func waitForBytes(_ count: Int) async
 }
 
 /// Unbuffered reads from a file descriptor.

@@ -9,6 +9,8 @@ import SluiceCore
 /// quoted fields all close on it is split directly; every other line goes to libcsv.
 final class CSVRecordReader: RecordReader {
     private let stream: any ByteStream
+    /// The download underneath, when the bytes come over a network.
+    private let arriving: (any ArrivingBytes)?
     private let chunk: UnsafeMutableRawBufferPointer
     private var chunkStart = 0
     private var chunkEnd = 0
@@ -37,6 +39,8 @@ final class CSVRecordReader: RecordReader {
     private var spilledRaw: [UInt8] = []
     /// Whole lines are split here where they can be, instead of by libcsv (off only to compare the two in tests).
     var splitsWholeLines = true
+    /// Checks, after the last record, that the file is still the version that was opened.
+    var unchanged: (() throws -> Void)?
     private(set) var header: [String] = []
     /// Time spent in the byte stream's reads (and inflating), timed once per chunk.
     private(set) var readSeconds = 0.0
@@ -45,6 +49,7 @@ final class CSVRecordReader: RecordReader {
     /// - Throws: `ReadError`.
     init(stream: any ByteStream, resume: ResumePoint, options: ReaderOptions, chunkSize: Int = 256 * 1024) throws {
         self.stream = stream
+        arriving = stream.arriving
         delimiter = options.delimiter
         maxFieldBytes = options.maxFieldBytes
         maxRawBytes = max(options.maxFieldBytes, 64 * 1024)
@@ -67,6 +72,16 @@ final class CSVRecordReader: RecordReader {
         context.deallocate()
         chunk.deallocate()
     }
+
+    func verifyUnchanged() throws { try unchanged?() }
+
+    /// Bytes still on their way from a download's stream are awaited before the chunk runs dry.
+    var awaitsInput: Bool { arriving != nil && !streamEnded && chunkEnd - chunkStart < Self.lowWater }
+
+    func waitForInput() async throws { await arriving?.waitForBytes(Self.lowWater) }
+
+    /// How much parsed-ahead input makes a read of the next record very unlikely to block.
+    static let lowWater = 64 * 1024
 
     func close() {
         guard !closed else { return }

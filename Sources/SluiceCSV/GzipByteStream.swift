@@ -50,6 +50,8 @@ final class GzipByteStream: ByteStream {
 
     /// Bytes inflated in the same call as a failure are dropped with it: a bit flip can look
     /// like a truncation, and zlib cannot say which of those last bytes were good.
+    var arriving: (any ArrivingBytes)? { file.arriving }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         return try inflateMore(into: buffer)

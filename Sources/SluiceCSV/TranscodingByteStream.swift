@@ -23,6 +23,8 @@ final class TranscodingByteStream: ByteStream {
         self.encoding = encoding
     }
 
+    var arriving: (any ArrivingBytes)? { source.arriving }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while output.count - outputStart == 0 {
             guard try convertMore() else { return 0 }

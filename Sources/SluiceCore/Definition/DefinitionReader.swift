@@ -47,18 +47,19 @@ struct DefinitionReader {
     }
 
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
-        let map = try node.mapping(allowed: ["root", "suppliers", "patterns", "delimiter", "batch_rows", "on_change",
+        let map = try node.mapping(allowed: ["root", "suppliers", "endpoints", "patterns", "delimiter", "batch_rows", "on_change",
                                              "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
                                              "on_corrupt", "on_duplicate", "blank_lines", "max_delay", "poll_interval",
                                              "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"])
         let root = try map["root"].map { resolve(try $0.string()) }
-        let suppliers = try map["suppliers"]?.sequence().map(supplier) ?? []
+        var suppliers = try map["suppliers"]?.sequence().map { try supplier($0) } ?? []
+        suppliers += try map["endpoints"]?.sequence().map { try supplier($0, endpointOnly: true) } ?? []
         if root == nil && suppliers.isEmpty {
-            throw node.error("declare a 'root' whose subdirectories are suppliers, or a 'suppliers' list")
+            throw node.error("declare a 'root' whose subdirectories are suppliers, a 'suppliers' list or an 'endpoints' list")
         }
         let duplicates = Dictionary(grouping: suppliers, by: \.name).filter { $0.value.count > 1 }.keys
         if let duplicate = duplicates.first {
-            throw try map.require("suppliers").error("supplier '\(duplicate)' is listed twice")
+            throw try (map["suppliers"] ?? map.require("endpoints")).error("supplier '\(duplicate)' is listed twice")
         }
         let patterns = try map["patterns"]?.stringList() ?? ["*.csv", "*.csv.gz"]
         var delimiter = UInt8(ascii: ",")
@@ -104,14 +105,49 @@ struct DefinitionReader {
         return source
     }
 
-    private func supplier(_ node: ConfigNode) throws -> SupplierDefinition {
-        let map = try node.mapping(allowed: ["name", "path", "concurrency", "rate", "encoding"])
+    /// A supplier with either a `path` (a directory) or a `url` (an endpoint).
+    private func supplier(_ node: ConfigNode, endpointOnly: Bool = false) throws -> SupplierDefinition {
+        let map = try node.mapping(allowed: ["name", "path", "url", "auth", "concurrency", "rate", "burst", "encoding"])
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
-        return SupplierDefinition(name: name, path: resolve(try map.require("path").string()),
+        var path: URL?
+        var endpoint: EndpointDefinition?
+        switch (map["path"], map["url"]) {
+        case (let pathNode?, nil) where !endpointOnly:
+            path = resolve(try pathNode.string())
+            if let auth = map["auth"] { throw auth.error("auth is for suppliers with a url") }
+        case (nil, let urlNode?):
+            endpoint = try self.endpoint(url: urlNode, auth: map["auth"])
+        default:
+            throw node.error(endpointOnly ? "an endpoint needs a 'url' (and no 'path')"
+                                          : "a supplier has either a 'path' (a directory) or a 'url' (an HTTP endpoint)")
+        }
+        return SupplierDefinition(name: name, path: path, endpoint: endpoint,
                                   concurrency: try map["concurrency"]?.int(min: 1),
                                   rate: try map["rate"]?.rate(),
+                                  burst: try map["burst"]?.int(min: 1),
                                   encoding: try map["encoding"]?.oneOf(TextEncoding.self))
+    }
+
+    private func endpoint(url node: ConfigNode, auth: ConfigNode?) throws -> EndpointDefinition {
+        let text = try node.string()
+        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw node.error("expected an http:// or https:// address")
+        }
+        guard url.user == nil, url.password == nil, url.query == nil else {
+            throw node.error("put no credentials or query in the url; name the token's variable in auth.bearer_env")
+        }
+        var endpoint = EndpointDefinition(url: url)
+        if let auth {
+            let fields = try auth.mapping(allowed: ["bearer_env"])
+            let variable = try fields.require("bearer_env").string()
+            guard !variable.isEmpty, variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw auth.error("bearer_env names an environment variable: letters, digits and '_'")
+            }
+            endpoint.bearerEnvironment = variable
+        }
+        return endpoint
     }
 
     private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {

@@ -32,8 +32,12 @@ public struct WorkersDefinition: Sendable {
 public struct SourceDefinition: Sendable {
     /// A root directory whose subdirectories are suppliers, if declared.
     public var root: URL?
-    /// Explicitly listed suppliers (name and directory), if declared.
+    /// Explicitly listed suppliers (name and directory or endpoint), if declared.
     public var suppliers: [SupplierDefinition]
+    /// The declared suppliers that deliver into directories.
+    public var directorySuppliers: [SupplierDefinition] { suppliers.filter { $0.path != nil } }
+    /// The declared suppliers that serve their files over HTTP.
+    public var endpointSuppliers: [SupplierDefinition] { suppliers.filter { $0.endpoint != nil } }
     /// Glob patterns matched against file names, e.g. `*.csv`, `*.csv.gz`.
     public var patterns: [String]
     /// Field delimiter byte, `,` by default.
@@ -91,16 +95,35 @@ public enum DuplicatePolicy: String, Sendable, CaseIterable {
     case skip
 }
 
-/// One supplier and the directory it delivers into.
+/// One supplier and where it delivers: a directory, or an HTTP endpoint.
 public struct SupplierDefinition: Sendable, Equatable {
     public var name: String
-    public var path: URL
+    /// The directory files are delivered into; nil for an endpoint.
+    public var path: URL?
+    /// The HTTP endpoint files are listed and downloaded from; nil for a directory.
+    public var endpoint: EndpointDefinition?
     /// Overrides `limits.per_supplier_concurrency` for this supplier.
     public var concurrency: Int?
-    /// Overrides `limits.rate` for this supplier (file opens per second).
+    /// Overrides `limits.rate` for this supplier: file opens per second, or for an endpoint
+    /// every request it is sent (listing pages, downloads, retries).
     public var rate: Double?
+    /// Overrides `limits.burst` for this supplier.
+    public var burst: Int?
     /// Overrides `source.encoding` for this supplier.
     public var encoding: TextEncoding?
+}
+
+/// A supplier that serves its files over HTTP: `GET <url>/files?after=&limit=` lists them,
+/// `GET <url>/files/<name>` downloads one.
+public struct EndpointDefinition: Sendable, Equatable {
+    public var url: URL
+    /// The environment variable holding the bearer token; the token itself is never in the file.
+    public var bearerEnvironment: String?
+
+    public init(url: URL, bearerEnvironment: String? = nil) {
+        self.url = url
+        self.bearerEnvironment = bearerEnvironment
+    }
 }
 
 /// Concurrency caps and start staggering.

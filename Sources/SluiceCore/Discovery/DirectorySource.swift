@@ -9,7 +9,7 @@ public struct DirectorySource: FileSource {
     public let root: URL?
 
     public init(definition: SourceDefinition) throws {
-        var dirs = definition.suppliers.map { (name: $0.name, path: $0.path) }
+        var dirs = definition.suppliers.compactMap { supplier in supplier.path.map { (name: supplier.name, path: $0) } }
         root = definition.root
         if let root {
             do {
@@ -19,7 +19,8 @@ public struct DirectorySource: FileSource {
             }
         }
         patterns = definition.patterns
-        dirs += Self.subdirectories(of: root, besides: Set(dirs.map(\.name)))
+        // A folder named like a declared supplier (an endpoint among them) is not a supplier of its own.
+        dirs += Self.subdirectories(of: root, besides: Set(definition.suppliers.map(\.name)))
         supplierDirectories = dirs
     }
 
@@ -60,7 +61,7 @@ public struct DirectorySource: FileSource {
     }
 
     /// Files a supplier is still writing (dot files, `.tmp`, `.part`, `_COPYING_`) are never picked up.
-    static func isHidden(_ name: String) -> Bool {
+    public static func isHidden(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part")
             || name.hasSuffix(".partial") || name.contains("_COPYING_")
     }

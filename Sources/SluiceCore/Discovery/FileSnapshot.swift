@@ -1,12 +1,12 @@
 import Foundation
 
 /// Size, modification time and type of a file right now, to notice it changing under a reader.
-struct FileSnapshot {
-    var size: Int64
-    var modified: Double
-    var isRegularFile = true
+public struct FileSnapshot: Sendable {
+    public var size: Int64
+    public var modified: Double
+    public var isRegularFile = true
 
-    init?(path: String) {
+    public init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         size = Int64(status.st_size)
@@ -14,7 +14,7 @@ struct FileSnapshot {
         isRegularFile = (status.st_mode & S_IFMT) == S_IFREG
     }
 
-    init(_ file: DiscoveredFile) {
+    public init(_ file: DiscoveredFile) {
         size = file.size
         modified = file.modified
     }
@@ -22,7 +22,7 @@ struct FileSnapshot {
 
 extension FileSnapshot: Equatable {
     /// The same content as far as a listing can tell: size and modification time.
-    static func == (lhs: FileSnapshot, rhs: FileSnapshot) -> Bool {
+    public static func == (lhs: FileSnapshot, rhs: FileSnapshot) -> Bool {
         lhs.size == rhs.size && lhs.modified == rhs.modified
     }
 }

@@ -54,10 +54,6 @@ struct FileWorker: Sendable {
         var state = FileRun(job: job, startedAt: startedAt, batchRows: definition.source.batchRows,
                             columnCount: plan.columns.count)
         do {
-            let before = FileSnapshot(path: job.file.path)
-            guard before == FileSnapshot(job.file) else {
-                throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
-            }
             let opening = ContinuousClock.now
             var options = definition.source.reader
             options.encoding = definition.source.suppliers.first { $0.name == job.file.supplier }?.encoding ?? options.encoding
@@ -77,6 +73,8 @@ struct FileWorker: Sendable {
                 validators: validators)
             var raw = RawRow()
             while true {
+                // A download's bytes may still be on their way: wait for them here, not in a blocked thread.
+                if reader.awaitsInput { try await reader.waitForInput() }
                 let read = try reader.next(into: &raw)
                 if read == .end {
                     state.advance(to: raw.next)
@@ -95,9 +93,7 @@ struct FileWorker: Sendable {
                     state.restartBatchClock()
                 }
             }
-            guard FileSnapshot(path: job.file.path) == before else {
-                throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
-            }
+            try reader.verifyUnchanged()
             let verdict = state.budgetVerdict(maxInvalidRatio: definition.schema.maxInvalidRatio)
             if verdict != .done { state.result.error = ("validate", "error_budget") }
             return try await finish(&state, verdict)
@@ -111,8 +107,7 @@ struct FileWorker: Sendable {
             if error.isTransient {
                 state.abandonPending()
                 state.result.retryAfter = error.retryAfter
-                // A vanished file will not come back within the run; the next listing decides.
-                state.result.retryable = error.kind != .notFound
+                state.result.retryable = error.isRetryableNow
                 return try await finish(&state, .failed(reason: reason))
             }
             if error.kind == .empty { return try await finish(&state, .empty) }

@@ -10,7 +10,8 @@ struct Settler: Sendable {
     /// Moves or removes the file; returns the folders to sync before the store records it.
     /// - Throws: `ReadError(.io)` naming the file and the step that failed.
     func move(_ file: DiscoveredFile, fileID: Int64) throws -> [String] {
-        guard action != .keep else { return [] }
+        // An endpoint's files stay where the supplier serves them.
+        guard action != .keep, !file.isRemote else { return [] }
         // Only the version that was loaded is moved or removed; a replacement is left alone.
         guard FileSnapshot(path: file.path) == FileSnapshot(file) else {
             throw ReadError(.changed, "settle \(action.rawValue): \(file.path) changed or vanished after it was loaded; left as it is")

@@ -59,10 +59,11 @@ final class SupplierRoster: Sendable {
                 state.inAutoGroup += 1
             }
             let declared = definition.source.suppliers.first { $0.name == name }
-            let rate = declared?.rate ?? definition.limits.rate
+            // An endpoint's rate counts its requests, and its client paces them; file starts are not counted twice.
+            let rate = declared?.endpoint == nil ? declared?.rate ?? definition.limits.rate : nil
             state.limits.append(SchedulerStateMachine.SupplierLimits(
                 cap: declared?.concurrency ?? definition.limits.perSupplierConcurrency, group: group,
-                rate: rate.map { TokenBucket(rate: $0, burst: definition.limits.burst) }))
+                rate: rate.map { TokenBucket(rate: $0, burst: declared?.burst ?? definition.limits.burst) }))
             state.index[name] = state.names.count
             state.names.append(name)
             return (state.names.count - 1, true)

@@ -32,7 +32,7 @@ public enum ChangePolicy: String, Sendable, CaseIterable {
     case ignore
 }
 
-/// A file found in a supplier directory, with the identity that says whether it is new.
+/// A file found in a supplier directory or endpoint listing, with the identity that says whether it is new.
 public struct DiscoveredFile: Sendable, Equatable {
     public var supplier: String
     /// Path relative to the supplier directory, `/`-separated.
@@ -43,6 +43,8 @@ public struct DiscoveredFile: Sendable, Equatable {
     /// The file's absolute path.
     public var path: String { directory + "/" + relativePath }
     public var url: URL { URL(fileURLWithPath: path) }
+    /// Served by an HTTP endpoint: `path` is its download address, and nothing on disk is touched.
+    public var isRemote: Bool { directory.hasPrefix("http://") || directory.hasPrefix("https://") }
     public var size: Int64
     public var modified: Double
     /// Hash over the content (see `Fingerprint`), not over the first line.

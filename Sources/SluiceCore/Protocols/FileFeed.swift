@@ -24,6 +24,6 @@ public struct ListingFeed: FileFeed {
     public var suppliers: [String] { source.suppliers }
 
     public func run(stop: StopRequest, logger: Logger, deliver: @escaping @Sendable (Discovery) async throws -> Void) async throws {
-        try await deliver(try source.discover())
+        try await deliver(try await source.discover())
     }
 }

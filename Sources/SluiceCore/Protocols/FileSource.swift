@@ -1,10 +1,10 @@
-/// Lists the files suppliers have delivered. Directory listings today; HTTP endpoints later.
+/// Lists the files suppliers have delivered: directories, HTTP endpoints, or both.
 public protocol FileSource: Sendable {
     /// The suppliers this source serves, in declaration order.
     var suppliers: [String] { get }
     /// Every deliverable file right now, with its identity, and the entries that were refused.
     /// - Throws: when a supplier location cannot be listed at all.
-    func discover() throws -> Discovery
+    func discover() async throws -> Discovery
 }
 
 /// What a listing found.

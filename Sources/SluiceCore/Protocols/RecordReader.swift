@@ -19,11 +19,23 @@ public protocol RecordReader: AnyObject {
     func close()
     /// Seconds spent so far fetching (and inflating) bytes, apart from parsing them.
     var readSeconds: Double { get }
+    /// Whether the next record may need bytes that have not arrived yet (a download).
+    var awaitsInput: Bool { get }
+    /// Waits until the next record can be read without blocking the thread on the network.
+    /// - Throws: `ReadError` when the download failed.
+    func waitForInput() async throws
+    /// After the last record: checks that the file read is still the version that was listed.
+    /// - Throws: `ReadError(.changed)` when it was appended to, replaced or removed meanwhile.
+    func verifyUnchanged() throws
 }
 
 extension RecordReader {
     /// A reader that does not time its reads reports none.
     public var readSeconds: Double { 0 }
+    /// Local bytes are always at hand.
+    public var awaitsInput: Bool { false }
+    public func waitForInput() async throws {}
+    public func verifyUnchanged() throws {}
 }
 
 /// Options every reader honours.
@@ -73,7 +85,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 public protocol RecordReaderFactory: Sendable {
     /// Opens `file`, reads its header, and positions at `resume` (the first row after the header if `.start`).
     /// Async so that sources that fetch over a network can wait without holding a thread.
-    /// - Throws: `ReadError`.
+    /// - Throws: `ReadError`, `.notFound` or `.changed` when the file is not the version that was listed.
     func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) async throws -> any RecordReader
 }
 
@@ -90,6 +102,8 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
         case changed = "changed while read"
         case tooLarge = "too large"
         case empty = "empty file"
+        /// An endpoint refused the request (a 4xx such as 401 or 403): not retried within the run.
+        case refused = "refused"
     }
 
     public let kind: Kind
@@ -108,7 +122,13 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
     }
 
     /// Worth another attempt in a later run (the file may come back or become readable).
-    public var isTransient: Bool { kind == .notFound || kind == .permission || kind == .io || kind == .changed }
+    public var isTransient: Bool {
+        kind == .notFound || kind == .permission || kind == .io || kind == .changed || kind == .refused
+    }
+
+    /// Worth another attempt within this run: a vanished or refused file will not come back
+    /// soon; the next listing or run decides.
+    public var isRetryableNow: Bool { isTransient && kind != .notFound && kind != .refused }
 
     public var description: String {
         var place: [String] = []

@@ -13,7 +13,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^(attempt-1))].
     /// A delay the source asked for (`Retry-After`) wins when it is longer.
-    func delay(afterAttempt attempt: Int, retryAfter: Duration?, random: inout SplitMix64) -> Duration {
+    public func delay(afterAttempt attempt: Int, retryAfter: Duration?, random: inout SplitMix64) -> Duration {
         let ceiling = min(maxDelay.inSeconds, initialDelay.inSeconds * Double(1 << min(attempt - 1, 30)))
         let jittered = Duration.milliseconds(Int64(random.unit() * ceiling * 1000))
         guard let retryAfter else { return jittered }

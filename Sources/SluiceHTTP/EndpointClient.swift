@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SluiceCore
+import Synchronization
+
+/// One HTTP client for every endpoint supplier of a pipeline: their addresses, credentials and
+/// request pacing, and the retry rules of `retry:` for requests that are retried here (listing
+/// pages; a download is retried as a file attempt, from its checkpoint).
+public final class EndpointClient: Sendable {
+    struct Endpoint: Sendable {
+        let url: URL
+        /// `Bearer <token>`, read from the environment once; never logged or shown.
+        let authorization: String?
+        let pacer: RequestPacer?
+    }
+
+    let http: HTTPClient
+    private let endpoints: [String: Endpoint]
+    let retry: RetryPolicy
+    let logger: Logger
+    private let random = Mutex(SplitMix64(seed: UInt64.random(in: 1...UInt64.max)))
+    let counts = RequestCounts()
+
+    /// - Throws: `EndpointSetupError` when a credential's variable is not set.
+    public init(definition: PipelineDefinition, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger) throws {
+        var endpoints: [String: Endpoint] = [:]
+        for supplier in definition.source.endpointSuppliers {
+            guard let endpoint = supplier.endpoint else { continue }
+            var authorization: String?
+            if let variable = endpoint.bearerEnvironment {
+                guard let token = environment[variable], !token.isEmpty else {
+                    throw EndpointSetupError("supplier \(supplier.name): the environment variable \(variable) (auth.bearer_env) is not set")
+                }
+                authorization = "Bearer \(token)"
+            }
+            let rate = supplier.rate ?? definition.limits.rate
+            endpoints[supplier.name] = Endpoint(
+                url: endpoint.url, authorization: authorization,
+                pacer: rate.map { RequestPacer(rate: $0, burst: supplier.burst ?? definition.limits.burst) })
+        }
+        self.endpoints = endpoints
+        retry = definition.retry
+        self.logger = logger
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        // Every supplier may sit behind one host; the caps, not the pool, bound what is open.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.decompression = .disabled
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    public var suppliers: [String] { endpoints.keys.sorted() }
+
+    func endpoint(_ supplier: String) -> Endpoint? { endpoints[supplier] }
+
+    /// The address of the supplier's file listing or of one file (its name percent-encoded).
+    func url(_ supplier: String, file name: String? = nil) -> String {
+        let base = endpoints[supplier]!.url.absoluteString + "/files"
+        guard let name else { return base }
+        let encoded = name.split(separator: "/", omittingEmptySubsequences: false).map {
+            $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
+        }
+        return base + "/" + encoded.joined(separator: "/")
+    }
+
+    /// Headers every request to `supplier` carries.
+    func headers(_ supplier: String) -> HTTPHeaders {
+        var headers = HTTPHeaders([("User-Agent", "sluice")])
+        if let authorization = endpoints[supplier]?.authorization { headers.add(name: "Authorization", value: authorization) }
+        return headers
+    }
+
+    /// Waits for the supplier's next request token and counts the request.
+    func pace(_ supplier: String) async throws {
+        try await endpoints[supplier]?.pacer?.take()
+        counts.sent(supplier)
+    }
+
+    /// The backoff before attempt `attempt + 1`, honouring a longer `Retry-After`.
+    func backoff(afterAttempt attempt: Int, retryAfter: Duration?) -> Duration {
+        random.withLock { retry.delay(afterAttempt: attempt, retryAfter: retryAfter, random: &$0) }
+    }
+
+    /// Closes the connections; the client cannot be used after.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// Requests sent and throttling answers received, per supplier.
+    public var requestCounts: [String: RequestCounts.Tally] { counts.snapshot }
+}
+
+/// A pipeline's endpoints cannot be used as declared.
+public struct EndpointSetupError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Requests per supplier, for the run's log and the benchmark.
+public final class RequestCounts: Sendable {
+    public struct Tally: Sendable, Equatable {
+        public var sent = 0
+        public var throttled = 0
+    }
+
+    private let tallies = Mutex([String: Tally]())
+
+    func sent(_ supplier: String) { tallies.withLock { $0[supplier, default: Tally()].sent += 1 } }
+    func throttled(_ supplier: String) { tallies.withLock { $0[supplier, default: Tally()].throttled += 1 } }
+    var snapshot: [String: Tally] { tallies.withLock { $0 } }
+}

@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SluiceCore
+
+/// Lists one endpoint supplier page by page, each page paced and retried by the client's rules.
+struct EndpointListing: Sendable {
+    let client: EndpointClient
+    let patterns: [String]
+    /// Entries per page asked for.
+    static let pageSize = 1000
+    /// A listing page larger than this is refused (1000 entries take about 150 KB).
+    static let maxPageBytes = 32 << 20
+
+    /// Every file listed after `cursor` (all of them when nil), in the endpoint's order.
+    /// - Throws: `ReadError` once a page still fails after the retries.
+    func list(_ supplier: String, after cursor: String? = nil) async throws -> [ListingPage.Entry] {
+        var entries: [ListingPage.Entry] = []
+        var after = cursor
+        repeat {
+            let page = try await fetchPage(supplier, after: after)
+            entries += page.files
+            // A cursor that does not move would page forever.
+            guard page.next != after else { break }
+            after = page.next
+        } while after != nil
+        return entries
+    }
+
+    /// The listed files that match the patterns, as files the pipeline can register.
+    func discovered(_ entries: [ListingPage.Entry], supplier: String) -> Discovery {
+        var found = Discovery(files: [])
+        let directory = client.url(supplier)
+        for entry in entries {
+            let leaf = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
+            guard !entry.name.isEmpty, !entry.name.hasPrefix("/"), !entry.name.split(separator: "/").contains(".."),
+                  !DirectorySource.isHidden(leaf) else {
+                if !entry.name.isEmpty, !DirectorySource.isHidden(leaf) {
+                    found.problems.append(DiscoveryProblem(supplier: supplier, relativePath: entry.name,
+                                                           reason: "refused: a listed name must be a relative path without '..'"))
+                }
+                continue
+            }
+            guard patterns.contains(where: { fnmatch($0, leaf, 0) == 0 }) else { continue }
+            found.files.append(DiscoveredFile(supplier: supplier, relativePath: entry.name, directory: directory,
+                                              size: entry.size, modified: entry.modified,
+                                              fingerprint: RemoteVersion.fingerprint(entry), isGzip: entry.name.hasSuffix(".gz")))
+        }
+        return found
+    }
+
+    private func fetchPage(_ supplier: String, after: String?) async throws -> ListingPage {
+        var address = client.url(supplier) + "?limit=\(Self.pageSize)"
+        if let after {
+            address += "&after=" + (after.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? after)
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: address)
+            request.headers = client.headers(supplier)
+            var failure: ReadError
+            try await client.pace(supplier)
+            do {
+                let response = try await client.http.execute(request, timeout: .seconds(60))
+                let answer = EndpointAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+                if answer == .ok {
+                    let body = try await response.body.collect(upTo: Self.maxPageBytes)
+                    do {
+                        return try JSONDecoder().decode(ListingPage.self, from: Data(body.readableBytesView))
+                    } catch {
+                        throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
+                    }
+                }
+                if case .throttled = answer { client.counts.throttled(supplier) }
+                failure = answer.readError(Int(response.status.code), "supplier \(supplier): listing \(address)")!
+            } catch let error as ReadError {
+                throw error
+            } catch {
+                failure = ReadError(.io, "supplier \(supplier): listing \(address): \(error)")
+            }
+            guard failure.isRetryableNow, attempt < client.retry.maxAttempts else { throw failure }
+            try await Task.sleep(for: client.backoff(afterAttempt: attempt, retryAfter: failure.retryAfter))
+        }
+    }
+}
+
+/// How an endpoint file's version is written into its fingerprint, and read back for `If-Range`.
+enum RemoteVersion {
+    /// `etag:"<etag>" <name>` with a strong ETag; otherwise the modification time, which cannot
+    /// guard a resumed range. The name keeps equal ETags of two files from looking like duplicates.
+    static func fingerprint(_ entry: ListingPage.Entry) -> String {
+        if let etag = entry.strongETag { return "etag:\(etag) \(entry.name)" }
+        return "modified:\(entry.modified) \(entry.name)"
+    }
+
+    /// The strong ETag a fingerprint holds, if any.
+    static func etag(of fingerprint: String) -> String? {
+        guard fingerprint.hasPrefix("etag:"), let space = fingerprint.firstIndex(of: " ") else { return nil }
+        return String(fingerprint[fingerprint.index(fingerprint.startIndex, offsetBy: 5)..<space])
+    }
+}

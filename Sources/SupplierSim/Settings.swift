@@ -1,0 +1,19 @@
+/// How the simulated suppliers behave; every supplier alike.
+struct Settings: Sendable {
+    var rate: Double
+    /// Seconds before each answer.
+    var latency: Double
+    /// Bytes per second per body; 0 for no limit.
+    var bandwidth: Double
+    var errorShare: Double
+    var cutShare: Double
+    var contention: Int
+    var contentionPenalty: Double
+    var token: String?
+
+    /// How much slower a supplier's requests go with `inFlight` of them open at once.
+    func slowdown(inFlight: Int) -> Double {
+        guard contention > 0 else { return 1 }
+        return 1 + contentionPenalty * Double(max(0, inFlight - contention))
+    }
+}

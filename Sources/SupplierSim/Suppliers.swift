@@ -1,0 +1,222 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Answers every request: throttling, faults and contention first, then a listing or a file.
+final class Suppliers: Sendable {
+    private struct Load {
+        /// When the requests admitted in the last second arrived.
+        var admitted: [Double] = []
+        var inFlight = 0
+    }
+
+    let root: URL
+    let settings: Settings
+    let log: RequestLog?
+    private let loads = Mutex([String: Load]())
+    private let random: Mutex<SplitMix>
+    private let clock = RequestLog.Clock()
+
+    init(root: URL, settings: Settings, log: RequestLog?, seed: UInt64) {
+        self.root = root
+        self.settings = settings
+        self.log = log
+        random = Mutex(SplitMix(state: seed))
+    }
+
+    func answer(_ request: Request) async throws -> Response {
+        let arrived = clock.now
+        let path = request.uri.path
+        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+        guard parts.count >= 2, parts[1] == "files", let supplier = parts[0].removingPercentEncoding,
+              !supplier.hasPrefix("."), isDirectory(root.appendingPathComponent(supplier)) else {
+            return plain(.notFound, "no such supplier or path\n")
+        }
+        let range = request.headers[.range]
+        func record(_ status: Int, _ bytes: Int64, cut: Bool = false) {
+            log?.record(at: arrived, supplier: supplier, path: path, range: range, status: status, bytes: bytes, cut: cut)
+        }
+        if let token = settings.token, request.headers[.authorization] != "Bearer \(token)" {
+            record(401, 0)
+            return plain(.unauthorized, "a bearer token is required\n")
+        }
+        if let wait = admit(supplier, at: arrived) {
+            record(429, 0)
+            var response = plain(.tooManyRequests, "slow down\n")
+            response.headers[.retryAfter] = "\(wait)"
+            return response
+        }
+        let inFlight = loads.withLock { loads in
+            loads[supplier, default: Load()].inFlight += 1
+            return loads[supplier]!.inFlight
+        }
+        let slowdown = settings.slowdown(inFlight: inFlight)
+        let done: @Sendable () -> Void = { [self] in loads.withLock { $0[supplier]!.inFlight -= 1 } }
+        if settings.latency > 0 { try? await Task.sleep(for: .seconds(settings.latency * slowdown)) }
+        if draw() < settings.errorShare {
+            done()
+            record(500, 0)
+            return plain(.internalServerError, "a simulated failure\n")
+        }
+        let folder = root.appendingPathComponent(supplier)
+        guard parts.count == 3 else {
+            let response = listing(folder, request: request)
+            done()
+            record(Int(response.status.code), 0)
+            return response
+        }
+        guard let name = parts[2].removingPercentEncoding, !name.split(separator: "/").contains(".."),
+              let file = FileVersion(folder.appendingPathComponent(name).path) else {
+            done()
+            record(404, 0)
+            return plain(.notFound, "no such file\n")
+        }
+        let cut = draw() < settings.cutShare
+        let response = download(file, request: request, slowdown: slowdown, cut: cut, done: done)
+        let status = Int(response.status.code)
+        record(status, response.headers[HTTPField.Name.contentLength].flatMap { Int64($0) } ?? 0, cut: cut && status < 300)
+        return response
+    }
+
+    /// Nil when the request is admitted; otherwise the seconds to ask the client to wait.
+    private func admit(_ supplier: String, at time: Double) -> Int? {
+        guard settings.rate > 0 else { return nil }
+        return loads.withLock { loads in
+            var load = loads[supplier, default: Load()]
+            load.admitted.removeAll { $0 <= time - 1 }
+            defer { loads[supplier] = load }
+            guard Double(load.admitted.count) >= settings.rate, let oldest = load.admitted.first else {
+                load.admitted.append(time)
+                return nil
+            }
+            return max(1, Int((oldest + 1 - time).rounded(.up)))
+        }
+    }
+
+    private func draw() -> Double { random.withLock { $0.unit() } }
+
+    private func isDirectory(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    private func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: Listing
+
+    private func listing(_ folder: URL, request: Request) -> Response {
+        let after = request.uri.queryParameters.get("after")
+        let limit = max(1, min(10_000, request.uri.queryParameters.get("limit", as: Int.self) ?? 1000))
+        let names = Self.names(in: folder).filter { after == nil || $0 > after! }
+        let page = names.prefix(limit)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let files: [[String: Any]] = page.compactMap { name in
+            guard let version = FileVersion(folder.appendingPathComponent(name).path) else { return nil }
+            return ["name": name, "size": version.size, "etag": version.etag,
+                    "modified": formatter.string(from: Date(timeIntervalSince1970: version.modified))]
+        }
+        let next: Any = names.count > limit ? page.last! : NSNull()
+        let body = (try? JSONSerialization.data(withJSONObject: ["files": files, "next": next], options: [.sortedKeys])) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Every file under the folder, as `/`-separated paths in name order; names a supplier is
+    /// still writing (`.tmp`, dot files) are left out.
+    static func names(in folder: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        var names: [String] = []
+        while let name = walker.nextObject() as? String {
+            let leaf = (name as NSString).lastPathComponent
+            if leaf.hasPrefix(".") || leaf.hasSuffix(".tmp") { continue }
+            if FileVersion(folder.appendingPathComponent(name).path) != nil { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    // MARK: Download
+
+    private func download(_ file: FileVersion, request: Request, slowdown: Double, cut: Bool,
+                          done: @escaping @Sendable () -> Void) -> Response {
+        var start: Int64 = 0
+        var status = HTTPResponse.Status.ok
+        if let range = request.headers[.range], range.hasPrefix("bytes="),
+           request.headers[.ifRange].map({ $0 == file.etag }) ?? true {
+            let bounds = range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+            if let first = bounds.first.flatMap({ Int64($0) }) {
+                guard first < file.size else {
+                    done()
+                    var response = plain(.rangeNotSatisfiable, "range not satisfiable\n")
+                    response.headers[.contentRange] = "bytes */\(file.size)"
+                    return response
+                }
+                start = first
+                status = .partialContent
+            }
+        }
+        let length = file.size - start
+        let first = start
+        var headers: HTTPFields = [.contentType: "text/csv", .eTag: file.etag, .acceptRanges: "bytes",
+                                   .contentLength: "\(length)"]
+        if status == .partialContent { headers[.contentRange] = "bytes \(start)-\(file.size - 1)/\(file.size)" }
+        // A cut body stops somewhere in its middle part.
+        let stopAt = cut ? start + Int64(Double(length) * (0.1 + 0.8 * draw())) : file.size
+        let bandwidth = settings.bandwidth / slowdown
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            defer { done() }
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file.path))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(first))
+            var sent = first
+            while sent < stopAt {
+                let want = Int(min(64 * 1024, stopAt - sent))
+                guard let data = try handle.read(upToCount: want), !data.isEmpty else { break }
+                try await writer.write(ByteBuffer(bytes: data))
+                sent += Int64(data.count)
+                if bandwidth > 0 { try await Task.sleep(for: .seconds(Double(data.count) / bandwidth)) }
+            }
+            if sent < file.size { throw CutShort() }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+}
+
+/// Ends a body early: the connection closes with the body short of its length.
+struct CutShort: Error {}
+
+/// A file's size, modification time and strong ETag (from both, as web servers make it).
+struct FileVersion: Sendable {
+    let path: String
+    let size: Int64
+    let modified: Double
+    let etag: String
+
+    init?(_ path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        self.path = path
+        size = Int64(status.st_size)
+        let nanoseconds = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        modified = Double(nanoseconds) / 1e9
+        etag = "\"\(String(size, radix: 16))-\(String(nanoseconds, radix: 16))\""
+    }
+}
+
+/// SplitMix64: a seed replays the same faults.
+struct SplitMix: Sendable {
+    var state: UInt64
+
+    mutating func unit() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(UInt64(1) << 53)
+    }
+}
