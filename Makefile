@@ -6,7 +6,7 @@ PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
 DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3 prometheus chromium postgresql libpq-dev
 
-.PHONY: run test deps build sample clean fuzz bench bench-full bench-stream
+.PHONY: run test deps build sample clean fuzz bench bench-full bench-stream bench-scenario
 
 ## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
 run: build sample
@@ -63,3 +63,7 @@ bench-stream: build
 ## bench-full: the full reference workload (20 suppliers x 500 files x 2 MB, about 20 GB), Sluice only
 bench-full: build
 	python3 Benchmarks/bench.py --file-size 2MB --runs 1 --skip-baselines --no-gzip --scale 1
+
+## bench-scenario: 20 supplier endpoints at 3 req/s each (sluice-supplier-sim), loaded sequential, naive, capped and recommended
+bench-scenario: build
+	python3 Benchmarks/scenario_bench.py $(SCENARIO_ARGS)

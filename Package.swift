@@ -109,6 +109,7 @@ let package = Package(
         // Fuzzing: swift build -c release --product SluiceFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
         .executableTarget(name: "SluiceFuzz", dependencies: ["SluiceCSV", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV", "SluiceCore", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceAppTests",

@@ -19,7 +19,13 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("  encoding \(reader.encoding.rawValue), fields up to \(reader.maxFieldBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
                  + "; on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)"
                  + ", blank_lines \(reader.blankLines.rawValue)")
-    if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
+    let endpoints = definition.source.endpointSuppliers.count
+    if endpoints > 0 {
+        lines.append("  \(endpoints) endpoint suppliers: listed when the pipeline runs (a check spends none of their requests)")
+    }
+    if endpoints > 0 && definition.source.root == nil && definition.source.directorySuppliers.isEmpty {
+        // Nothing local to list.
+    } else if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
         let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
         let bytes = files.reduce(Int64(0)) { $0 + $1.size }
         lines.append("  found: \(files.count) files (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) from \(source.suppliers.count) suppliers")
@@ -36,7 +42,11 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("  suppliers start in groups of \(limits.groupSize)" + (limits.groups.isEmpty ? "" : " after \(limits.groups.count) declared groups")
                  + ", \(limits.stagger) apart; files \(limits.order.rawValue) first")
     if limits.startSpacing > .zero { lines.append("  at least \(limits.startSpacing) between starts of one supplier") }
-    if let rate = limits.rate { lines.append("  at most \(rate) file opens per second per supplier, burst \(limits.burst)") }
+    if let rate = limits.rate {
+        let what = endpoints == 0 ? "file opens" : definition.source.suppliers.count == endpoints && definition.source.root == nil
+            ? "requests" : "file opens (requests for an endpoint)"
+        lines.append("  at most \(rate) \(what) per second per supplier, burst \(limits.burst)")
+    }
     let retry = definition.retry
     lines.append("  retries: up to \(retry.maxAttempts) attempts, backoff from \(retry.initialDelay) to \(retry.maxDelay) with full jitter")
     if let breaker = definition.breaker {

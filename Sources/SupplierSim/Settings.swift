@@ -7,6 +7,9 @@ struct Settings: Sendable {
     var bandwidth: Double
     var errorShare: Double
     var cutShare: Double
+    var cutFirstDownload: Bool
+    /// Where a cut body stops, as a share of it; nil for anywhere in its middle.
+    var cutAt: Double?
     var contention: Int
     var contentionPenalty: Double
     var token: String?

@@ -44,6 +44,12 @@ struct SupplierSim: AsyncParsableCommand {
     @Option(help: "Share of downloads whose body stops short (the connection closes).")
     var cutShare = 0.0
 
+    @Flag(help: "Cut the first download of every file, whatever --cut-share says (tests use it to break a download for sure).")
+    var cutFirstDownload = false
+
+    @Option(help: "Where a cut body stops, as a share of it (default: anywhere from 10% to 90%).")
+    var cutAt: Double?
+
     @Option(help: "Requests in flight per supplier past which every request of the supplier slows down (0: never).")
     var contention = 0
 
@@ -68,7 +74,7 @@ struct SupplierSim: AsyncParsableCommand {
             token = value
         }
         let settings = Settings(rate: rate, latency: latencyMs / 1000, bandwidth: bandwidth, errorShare: errorShare,
-                                cutShare: cutShare, contention: contention, contentionPenalty: contentionPenalty,
+                                cutShare: cutShare, cutFirstDownload: cutFirstDownload, cutAt: cutAt, contention: contention, contentionPenalty: contentionPenalty,
                                 token: token)
         let requestLog = try log.map { try RequestLog(path: $0) }
         let suppliers = Suppliers(root: URL(fileURLWithPath: root), settings: settings, log: requestLog, seed: seed)

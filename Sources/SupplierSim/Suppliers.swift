@@ -16,6 +16,8 @@ final class Suppliers: Sendable {
     let settings: Settings
     let log: RequestLog?
     private let loads = Mutex([String: Load]())
+    /// Files whose first download was cut (with `cutFirstDownload`).
+    private let cutOnce = Mutex(Set<String>())
     private let random: Mutex<SplitMix>
     private let clock = RequestLog.Clock()
 
@@ -73,7 +75,8 @@ final class Suppliers: Sendable {
             record(404, 0)
             return plain(.notFound, "no such file\n")
         }
-        let cut = draw() < settings.cutShare
+        let first = settings.cutFirstDownload && cutOnce.withLock { $0.insert(file.path).inserted }
+        let cut = first || draw() < settings.cutShare
         let response = download(file, request: request, slowdown: slowdown, cut: cut, done: done)
         let status = Int(response.status.code)
         record(status, response.headers[HTTPField.Name.contentLength].flatMap { Int64($0) } ?? 0, cut: cut && status < 300)
@@ -165,7 +168,7 @@ final class Suppliers: Sendable {
                                    .contentLength: "\(length)"]
         if status == .partialContent { headers[.contentRange] = "bytes \(start)-\(file.size - 1)/\(file.size)" }
         // A cut body stops somewhere in its middle part.
-        let stopAt = cut ? start + Int64(Double(length) * (0.1 + 0.8 * draw())) : file.size
+        let stopAt = cut ? start + Int64(Double(length) * (settings.cutAt ?? (0.1 + 0.8 * draw()))) : file.size
         let bandwidth = settings.bandwidth / slowdown
         let body = ResponseBody(contentLength: Int(length)) { writer in
             defer { done() }

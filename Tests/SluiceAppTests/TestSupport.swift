@@ -134,7 +134,7 @@ struct StartedBinary {
 }
 
 /// Starts the built `sluice` binary in the background, its output in files under `dir`.
-func startBinary(in dir: TemporaryDirectory, _ arguments: [String]) throws -> StartedBinary {
+func startBinary(in dir: TemporaryDirectory, _ arguments: [String], environment: [String: String] = [:]) throws -> StartedBinary {
     let name = UUID().uuidString
     let out = dir.url.appendingPathComponent("\(name).out"), err = dir.url.appendingPathComponent("\(name).err")
     FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -142,6 +142,7 @@ func startBinary(in dir: TemporaryDirectory, _ arguments: [String]) throws -> St
     let process = Process()
     process.executableURL = packageRoot.appendingPathComponent(".build/debug/sluice")
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()

@@ -524,7 +524,7 @@ private func parse(_ doc: PipelineYAML, overrides: [String] = []) throws -> Pipe
         let definition = try parse(doc)
         #expect(definition.source.root?.path == "/srv/sluice/data/suppliers")
         #expect(definition.source.suppliers.map(\.name) == ["acme", "globex"])
-        #expect(definition.source.suppliers.map(\.path.path) == ["/srv/sluice/pipelines/inbox/acme", "/abs/globex"])
+        #expect(definition.source.suppliers.map { $0.path?.path } == ["/srv/sluice/pipelines/inbox/acme", "/abs/globex"])
         #expect(definition.source.suppliers.map(\.concurrency) == [2, nil])
         #expect(definition.load.database.path == "/srv/sluice/data/staging.sqlite")
         #expect(definition.settle.afterLoad == .archive)

@@ -31,5 +31,6 @@ public struct DiscoveryProblem: Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String { "\(supplier)/\(relativePath): \(reason)" }
+    /// A problem of the whole supplier (its endpoint cannot be listed) has no path.
+    public var description: String { relativePath.isEmpty ? "\(supplier): \(reason)" : "\(supplier)/\(relativePath): \(reason)" }
 }
