@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApp", "SluiceCore", "SluiceSample", "SluiceObservability",
+                "SluiceApp", "SluiceCore", "SluiceSample", "SluiceObservability", "SluiceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -145,6 +145,7 @@ private func runOnce(_ definition: PipelineDefinition, _ plan: OutputPlan, sourc
     let latencies = StageLatencies()
     let progress = Progress(options, mode: "run", pipeline: definition.name)
     pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
+    sources.report(to: pipeline.events)
     return try await keeping(latencies, in: store, logger: options.logger) {
         try await progress.showing { try await serve(pipeline, feed: ListingFeed(sources.listing), options: options) }
     }

@@ -23,6 +23,7 @@ public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, opt
         let progress = Progress(options, mode: "stream", pipeline: definition.name)
         pipeline.events = EngineEvents(options.observers + [latencies] + progress.observers)
         let feed = sources.feed(watch: definition.source.watch, events: pipeline.events)
+        sources.report(to: pipeline.events)
         return try await keeping(latencies, in: store, logger: options.logger) {
             try await progress.showing {
                 try await serve(pipeline, feed: feed, options: options, shutdownTimeout: shutdownTimeout)

@@ -43,6 +43,9 @@ struct SupplierSources {
         return hasDirectories ? CombinedFeed([local, endpoints]) : endpoints
     }
 
+    /// Reports every endpoint answer to the run's observers (metrics).
+    func report(to events: EngineEvents) { client?.report(to: events) }
+
     /// Runs `body`, then closes the endpoints' connections however it ended.
     func closing<T>(logger: Logger, _ body: () async throws -> T) async throws -> T {
         let result: Result<T, any Error>

@@ -76,20 +76,21 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
         do {
             head = try await delegate.head.futureResult.get()
         } catch {
+            await client.answered(file.supplier, nil, status: nil)
             throw ReadError(.io, "\(file.supplier)/\(file.relativePath): \(error)", offset: offset)
         }
-        if let problem = check(head, offset: offset) {
+        let answer = EndpointAnswer(status: Int(head.status.code), retryAfter: head.headers.first(name: "Retry-After"))
+        await client.answered(file.supplier, answer, status: Int(head.status.code))
+        if let problem = check(head, answer: answer, offset: offset) {
             task.cancel()
             throw problem
         }
     }
 
     /// Why the answer is not the bytes asked for, if it is not.
-    private func check(_ head: HTTPResponseHead, offset: Int64) -> ReadError? {
+    private func check(_ head: HTTPResponseHead, answer: EndpointAnswer, offset: Int64) -> ReadError? {
         let status = Int(head.status.code)
         let what = "\(file.supplier)/\(file.relativePath)"
-        let answer = EndpointAnswer(status: status, retryAfter: head.headers.first(name: "Retry-After"))
-        if case .throttled = answer { client.counts.throttled(file.supplier) }
         if status == 416 {
             return ReadError(.changed, "\(what): the endpoint has fewer than \(offset) bytes now (HTTP 416): the listing is stale", offset: offset)
         }

@@ -14,7 +14,7 @@ public final class EndpointClient: Sendable {
         let url: URL
         /// `Bearer <token>`, read from the environment once; never logged or shown.
         let authorization: String?
-        let pacer: RequestPacer?
+        let pacer: RequestPacer
     }
 
     let http: HTTPClient
@@ -23,6 +23,8 @@ public final class EndpointClient: Sendable {
     let logger: Logger
     private let random = Mutex(SplitMix64(seed: UInt64.random(in: 1...UInt64.max)))
     let counts = RequestCounts()
+    /// Who hears each answer (metrics); set once the run's observers are known.
+    private let events = Mutex(EngineEvents())
 
     /// - Throws: `EndpointSetupError` when a credential's variable is not set.
     public init(definition: PipelineDefinition, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -40,7 +42,7 @@ public final class EndpointClient: Sendable {
             let rate = supplier.rate ?? definition.limits.rate
             endpoints[supplier.name] = Endpoint(
                 url: endpoint.url, authorization: authorization,
-                pacer: rate.map { RequestPacer(rate: $0, burst: supplier.burst ?? definition.limits.burst) })
+                pacer: RequestPacer(rate: rate, burst: supplier.burst ?? definition.limits.burst))
         }
         self.endpoints = endpoints
         retry = definition.retry
@@ -75,8 +77,20 @@ public final class EndpointClient: Sendable {
 
     /// Waits for the supplier's next request token and counts the request.
     func pace(_ supplier: String) async throws {
-        try await endpoints[supplier]?.pacer?.take()
+        try await endpoints[supplier]?.pacer.take()
         counts.sent(supplier)
+    }
+
+    /// Reports every answer to `events` from now on.
+    public func report(to events: EngineEvents) { self.events.withLock { $0 = events } }
+
+    /// An answer came (`status`), or none did (nil). A 429 or 503 holds the supplier's requests
+    /// back for as long as it asks.
+    func answered(_ supplier: String, _ answer: EndpointAnswer?, status: Int?) async {
+        events.withLock { $0 }.emit(.endpointAnswered(supplier: supplier, status: status))
+        guard case .throttled(let retryAfter) = answer else { return }
+        counts.throttled(supplier)
+        if let retryAfter { await endpoints[supplier]?.pacer.holdOff(retryAfter) }
     }
 
     /// The backoff before attempt `attempt + 1`, honouring a longer `Retry-After`.

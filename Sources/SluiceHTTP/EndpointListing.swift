@@ -64,7 +64,9 @@ struct EndpointListing: Sendable {
             try await client.pace(supplier)
             do {
                 let response = try await client.http.execute(request, timeout: .seconds(60))
-                let answer = EndpointAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+                let status = Int(response.status.code)
+                let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"))
+                await client.answered(supplier, answer, status: status)
                 if answer == .ok {
                     let body = try await response.body.collect(upTo: Self.maxPageBytes)
                     do {
@@ -73,11 +75,11 @@ struct EndpointListing: Sendable {
                         throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
                     }
                 }
-                if case .throttled = answer { client.counts.throttled(supplier) }
-                failure = answer.readError(Int(response.status.code), "supplier \(supplier): listing \(address)")!
+                failure = answer.readError(status, "supplier \(supplier): listing \(address)")!
             } catch let error as ReadError {
                 throw error
             } catch {
+                await client.answered(supplier, nil, status: nil)
                 failure = ReadError(.io, "supplier \(supplier): listing \(address): \(error)")
             }
             guard failure.isRetryableNow, attempt < client.retry.maxAttempts else { throw failure }

@@ -1,5 +1,6 @@
 /// Spaces one supplier's requests by its rate: listing pages, downloads and retries alike, so a
-/// throttled endpoint is paced instead of provoked.
+/// throttled endpoint is paced instead of provoked. A `Retry-After` the endpoint sends holds
+/// every request of the supplier back, not only the one it answered.
 ///
 /// The schedule is the generic cell rate algorithm: each request is due one interval after the
 /// previous one was due or sent, whichever is later, and up to `burst` may go early after a
@@ -11,9 +12,12 @@ actor RequestPacer {
     private let burst: Int
     /// When the next request is due.
     private var due: ContinuousClock.Instant?
+    /// No request goes before this (the endpoint asked to wait).
+    private var heldUntil: ContinuousClock.Instant?
 
-    init(rate: Double, burst: Int) {
-        interval = .seconds(1.03 / rate)
+    /// `rate` nil: requests are not spaced, only held back when the endpoint asks.
+    init(rate: Double?, burst: Int) {
+        interval = rate.map { .seconds(1.03 / $0) } ?? .zero
         self.burst = max(1, burst)
     }
 
@@ -22,12 +26,19 @@ actor RequestPacer {
         while true {
             let now = ContinuousClock.now
             let next = max(due ?? now, now)
-            let allowedAt = next - interval * (burst - 1)
+            var allowedAt = next - interval * (burst - 1)
+            if let heldUntil, heldUntil > allowedAt { allowedAt = heldUntil }
             if allowedAt <= now {
                 due = next + interval
                 return
             }
             try await Task.sleep(until: allowedAt, clock: .continuous)
         }
+    }
+
+    /// Holds every request back for `wait` from now (the endpoint's `Retry-After`).
+    func holdOff(_ wait: Duration) {
+        let until = ContinuousClock.now + wait
+        heldUntil = max(heldUntil ?? until, until)
     }
 }

@@ -21,6 +21,7 @@ public final class SluiceMetrics: EngineObserver {
         "sluice_file_duration_seconds": "Time a file held its slot, per attempt.",
         "sluice_commit_duration_seconds": "Time of one loader transaction.",
         "sluice_last_commit_timestamp_seconds": "Unix time of the last commit.",
+        "sluice_endpoint_requests_total": "Requests to an endpoint supplier by its answer's status code (none: no answer came).",
         "sluice_build_info": "Always 1; the labels name the version.",
     ]
 
@@ -97,6 +98,9 @@ public final class SluiceMetrics: EngineObserver {
         case .error(let supplier, let stage, let kind):
             Counter(label: "sluice_errors_total", dimensions: labels(supplier, ("stage", stage), ("kind", kind)),
                     factory: factory).increment()
+        case .endpointAnswered(let supplier, let status):
+            Counter(label: "sluice_endpoint_requests_total",
+                    dimensions: labels(supplier, ("status", status.map(String.init) ?? "none")), factory: factory).increment()
         case .filesQueued, .pollCycle, .fileFinished, .fileHandedOff:
             break
         }

@@ -132,7 +132,7 @@ public final class StatusBoard: EngineObserver {
                 state.update(supplier) { $0.breakerOpen = false }
             case .pollCycle(let supplier, let waiting):
                 state.update(supplier) { $0.filesWaiting = waiting }
-            case .error:
+            case .error, .endpointAnswered:
                 break
             }
         }

@@ -153,7 +153,7 @@ import Testing
         #expect(refused.status == 3)
         #expect(refused.stdout.contains("HTTP 401"), "\(refused.stdout)")
         let missing = try runBinary(arguments("run", pipeline, []), environment: ["SUPPLIER_TOKEN": ""])
-        #expect(missing.status != 0)
+        #expect(missing.status == 4)
         #expect(missing.stderr.contains("SUPPLIER_TOKEN"), "\(missing.stderr)")
         for output in outputs + [refused.stdout, refused.stderr, missing.stdout, missing.stderr] {
             #expect(!output.contains(secret) && !output.contains(wrong))
@@ -181,8 +181,12 @@ import Testing
         try published.write(to: target, options: .atomic)
         #expect(eventually { (try? scalar(database, done)) == 5 }, "the published file: \(stream.errorsSoFar)")
 
-        let status = servedPort(stream).flatMap { httpGet("http://127.0.0.1:\($0)/status") }
+        let port = servedPort(stream)
+        let status = port.flatMap { httpGet("http://127.0.0.1:\($0)/status") }
         #expect(status?.status == 200)
+        let metrics = port.flatMap { httpGet("http://127.0.0.1:\($0)/metrics") }?.body ?? ""
+        #expect(metrics.contains("sluice_endpoint_requests_total{pipeline=\"supplier-nightly\",supplier=\"\(names[0])\",status=\"200\"}"),
+                "\(metrics.split(separator: "\n").filter { $0.contains("endpoint") })")
         kill(stream.pid, SIGTERM)
         let result = stream.finish()
         #expect(result.status == 0, "\(result.stderr)")

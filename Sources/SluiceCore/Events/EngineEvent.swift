@@ -29,6 +29,9 @@ public enum EngineEvent: Sendable {
     case error(supplier: String, stage: String, kind: String)
     /// One supplier's directory was polled (stream): files still waiting to be complete.
     case pollCycle(supplier: String, waiting: Int)
+    /// An endpoint supplier answered a request with `status`; nil when no answer came (a
+    /// refused or broken connection, a timeout).
+    case endpointAnswered(supplier: String, status: Int?)
 }
 
 /// A supplier and its cap of files at a time.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SluiceCore
+import SluiceHTTP
 import SluiceObservability
 
 /// Messages are JSON lines, as the logs are, with `--log-format json` (set once, before any run).
@@ -48,6 +49,9 @@ func withStoreExitCodes<T>(_ verb: String, _ pipeline: String, lock: LockOptions
         throw ExitCode(4)
     } catch let error as MonitorError {
         printError("cannot \(verb) \(pipeline): \(error) (choose another with --metrics-address, or off)")
+        throw ExitCode(4)
+    } catch let error as EndpointSetupError {
+        printError("cannot \(verb) \(pipeline): \(error)")
         throw ExitCode(4)
     }
 }
