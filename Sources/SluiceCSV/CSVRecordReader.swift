@@ -76,12 +76,12 @@ final class CSVRecordReader: RecordReader {
     func verifyUnchanged() throws { try unchanged?() }
 
     /// Bytes still on their way from a download's stream are awaited before the chunk runs dry.
-    var awaitsInput: Bool { arriving != nil && !streamEnded && chunkEnd - chunkStart < Self.lowWater }
+    var awaitsInput: Bool { arriving != nil && !streamEnded && chunkEnd - chunkStart < Self.readAhead }
 
-    func waitForInput() async throws { await arriving?.waitForBytes(Self.lowWater) }
+    func waitForInput() async throws { await arriving?.waitForBytes(Self.readAhead) }
 
-    /// How much parsed-ahead input makes a read of the next record very unlikely to block.
-    static let lowWater = 64 * 1024
+    /// How many bytes at hand make a read of the next record very unlikely to block.
+    static let readAhead = 64 * 1024
 
     func close() {
         guard !closed else { return }

@@ -48,10 +48,10 @@ final class GzipByteStream: ByteStream {
 
     private var compressedOffset: Int64 { consumedBefore + Int64(inputFilled - Int(stream.pointee.avail_in)) }
 
-    /// Bytes inflated in the same call as a failure are dropped with it: a bit flip can look
-    /// like a truncation, and zlib cannot say which of those last bytes were good.
     var arriving: (any ArrivingBytes)? { file.arriving }
 
+    /// Bytes inflated in the same call as a failure are dropped with it: a bit flip can look
+    /// like a truncation, and zlib cannot say which of those last bytes were good.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         return try inflateMore(into: buffer)
@@ -61,7 +61,11 @@ final class GzipByteStream: ByteStream {
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = UInt32(buffer.count)
         while stream.pointee.avail_out > 0 {
-            if stream.pointee.avail_in == 0 && !inputEnded { try refill() }
+            if stream.pointee.avail_in == 0 && !inputEnded {
+                // Over a download, what is inflated goes back now: another refill could wait on the network.
+                if file.arriving != nil && stream.pointee.avail_out < UInt32(buffer.count) { break }
+                try refill()
+            }
             if memberEnded {
                 if stream.pointee.avail_in < 2 && !inputEnded { try refill() }
                 if stream.pointee.avail_in == 0 {

@@ -9,7 +9,7 @@ import SluiceCore
 /// drains, so a body is never held whole. The server is asked to wait (TCP backpressure) while
 /// the buffer is full.
 ///
-/// A resume beyond what has arrived asks again with `Range: bytes=N-` and `If-Range: <etag>`;
+/// A resume beyond what arrives soon asks again with `Range: bytes=N-` and `If-Range: <etag>`;
 /// a `200` in answer means the file changed, a `416` that the listing is stale.
 final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     let client: EndpointClient
@@ -17,9 +17,11 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     private let address: String
     /// The strong ETag the file was listed with: its version, and the guard of a resumed range.
     private let etag: String?
+    private var what: String { "\(file.supplier)/\(file.relativePath)" }
 
     /// Everything below is guarded by `condition`.
     private let condition = NSCondition()
+    /// Received bytes from `position` on, not read yet.
     private var chunks = CircularBuffer<ByteBuffer>()
     private var buffered = 0
     private var bodyEnded = false
@@ -28,20 +30,22 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     /// Completed once the reader has drained the buffer enough for the body to flow again.
     private var demand: EventLoopPromise<Void>?
     private var task: HTTPClient.Task<Void>?
-    /// Raised for every request, so that callbacks of a cancelled one are ignored.
+    /// Raised for every request, so that callbacks of a dropped one are ignored.
     private var generation = 0
     /// File offset of the next byte `read` returns.
     private var position: Int64 = 0
-    /// Bytes before this offset are dropped as they are read (a short skip).
+    /// File offset of the next byte to arrive.
+    private var arrivedUntil: Int64 = 0
+    /// Bytes arriving before this offset are dropped (a short skip ahead).
     private var discardUntil: Int64 = 0
     /// A skip further than what arrives soon: the next wait asks for a range from here.
     private var pendingRange: Int64?
     private var closed = false
 
-    /// The buffer is full past this; the body flows again below `lowWater`.
+    /// The buffer is full past this; the body flows again below `flowsAgainBelow`.
     static let highWater = 512 * 1024
-    static let lowWater = 128 * 1024
-    /// A skip at most this far ahead reads through instead of spending a request on a range.
+    static let flowsAgainBelow = 128 * 1024
+    /// A skip at most this far past what has arrived reads through instead of spending a request on a range.
     static let rangeThreshold: Int64 = 256 * 1024
 
     init(client: EndpointClient, file: DiscoveredFile) {
@@ -55,7 +59,8 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
 
     // MARK: Requests
 
-    /// Sends the request for the bytes from `offset` on and waits for its answer's head.
+    /// Sends the request for the bytes from `offset` on and waits for its answer's head. A
+    /// refused answer's bytes never reach the reader.
     /// - Throws: `ReadError` for an answer that is not the file's bytes from `offset`.
     func start(at offset: Int64) async throws {
         try await client.pace(file.supplier)
@@ -65,24 +70,33 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
             if let etag { headers.add(name: "If-Range", value: etag) }
         }
         let request = try HTTPClient.Request(url: address, method: .GET, headers: headers)
-        let delegate = condition.withLock { () -> BodyDelegate in
-            generation += 1
+        let (delegate, dropped) = condition.withLock { () -> (BodyDelegate, HTTPClient.Task<Void>?) in
+            let dropped = dropRequest()
             position = offset
-            return BodyDelegate(stream: self, generation: generation)
+            arrivedUntil = offset
+            discardUntil = offset
+            return (BodyDelegate(stream: self, generation: generation), dropped)
         }
+        dropped?.cancel()
         let task = client.http.execute(request: request, delegate: delegate, logger: client.logger)
+        // A client that is shutting down fails the task without telling the delegate.
+        task.futureResult.whenFailure { delegate.failHead($0) }
         condition.withLock { self.task = task }
         let head: HTTPResponseHead
         do {
-            head = try await delegate.head.futureResult.get()
+            head = try await withTaskCancellationHandler {
+                try await delegate.head.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
         } catch {
             await client.answered(file.supplier, nil, status: nil)
-            throw ReadError(.io, "\(file.supplier)/\(file.relativePath): \(error)", offset: offset)
+            throw ReadError(.io, "\(what): \(EndpointClient.describe(error))", offset: offset)
         }
         let answer = EndpointAnswer(status: Int(head.status.code), retryAfter: head.headers.first(name: "Retry-After"))
         await client.answered(file.supplier, answer, status: Int(head.status.code))
         if let problem = check(head, answer: answer, offset: offset) {
-            task.cancel()
+            condition.withLock { dropRequest() }?.cancel()
             throw problem
         }
     }
@@ -90,16 +104,16 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     /// Why the answer is not the bytes asked for, if it is not.
     private func check(_ head: HTTPResponseHead, answer: EndpointAnswer, offset: Int64) -> ReadError? {
         let status = Int(head.status.code)
-        let what = "\(file.supplier)/\(file.relativePath)"
         if status == 416 {
             return ReadError(.changed, "\(what): the endpoint has fewer than \(offset) bytes now (HTTP 416): the listing is stale", offset: offset)
         }
-        if let error = answer.readError(status, "\(what)") { return ReadError(error.kind, error.message, offset: offset, retryAfter: error.retryAfter) }
+        if let error = answer.readError(status, what) { return ReadError(error.kind, error.message, offset: offset, retryAfter: error.retryAfter) }
         if offset > 0 && status != 206 {
             return ReadError(.changed, "\(what): asked for the bytes from \(offset) on and got the whole file (HTTP \(status)): it changed on the endpoint", offset: offset)
         }
-        if offset > 0, let range = head.headers.first(name: "Content-Range"), !range.hasPrefix("bytes \(offset)-") {
-            return ReadError(.changed, "\(what): asked for bytes from \(offset), got \(range)", offset: offset)
+        if offset > 0, head.headers.first(name: "Content-Range") != "bytes \(offset)-\(file.size - 1)/\(file.size)" {
+            let range = head.headers.first(name: "Content-Range") ?? "none"
+            return ReadError(.changed, "\(what): asked for bytes \(offset)-\(file.size - 1) of \(file.size), got Content-Range \(range)", offset: offset)
         }
         if let served = head.headers.first(name: "ETag"), let etag, served != etag {
             return ReadError(.changed, "\(what): the endpoint serves another version (ETag \(served), listed \(etag))", offset: offset)
@@ -115,6 +129,11 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     fileprivate func received(_ buffer: ByteBuffer, generation: Int, on loop: any EventLoop) -> EventLoopFuture<Void> {
         condition.withLock {
             guard generation == self.generation, !closed else { return loop.makeSucceededVoidFuture() }
+            var buffer = buffer
+            let unwanted = Int(min(Int64(buffer.readableBytes), max(0, discardUntil - arrivedUntil)))
+            buffer.moveReaderIndex(forwardBy: unwanted)
+            arrivedUntil += Int64(unwanted + buffer.readableBytes)
+            guard buffer.readableBytes > 0 else { return loop.makeSucceededVoidFuture() }
             buffered += buffer.readableBytes
             chunks.append(buffer)
             wakeWaiters()
@@ -129,7 +148,8 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
         condition.withLock {
             guard generation == self.generation else { return }
             if let error, failure == nil {
-                failure = ReadError(.io, "\(file.supplier)/\(file.relativePath): the download broke after byte \(position + Int64(buffered)): \(error)")
+                failure = ReadError(.io, "\(what): the download broke at byte \(arrivedUntil): \(EndpointClient.describe(error))",
+                                    offset: arrivedUntil)
             }
             bodyEnded = true
             wakeWaiters()
@@ -139,7 +159,7 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     /// Called with the lock held.
     private func wakeWaiters() {
         condition.broadcast()
-        let done = bodyEnded || failure != nil
+        let done = bodyEnded || failure != nil || closed
         waiters.removeAll { waiter in
             guard done || buffered >= waiter.count else { return false }
             waiter.continuation.resume()
@@ -157,10 +177,13 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
         if let range {
             do {
                 try await start(at: range)
-            } catch let error as ReadError {
-                condition.withLock { failure = error; bodyEnded = true }
             } catch {
-                condition.withLock { failure = ReadError(.io, "\(error)"); bodyEnded = true }
+                let failure = error as? ReadError ?? ReadError(.io, "\(what): \(error)")
+                condition.withLock {
+                    self.failure = failure
+                    bodyEnded = true
+                    wakeWaiters()
+                }
             }
         }
         await withCheckedContinuation { continuation in
@@ -179,82 +202,96 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
-        while true {
-            if pendingRange != nil {
-                throw ReadError(.io, "\(file.supplier)/\(file.relativePath): a resumed download was read before it was asked for")
-            }
-            while buffered == 0 && !bodyEnded && failure == nil && !closed { condition.wait() }
-            if buffered == 0 {
-                if let failure { throw failure }
-                if position < file.size {
-                    throw ReadError(.io, "\(file.supplier)/\(file.relativePath): the download ended at byte \(position) of \(file.size)", offset: position)
-                }
-                return 0
-            }
-            var chunk = chunks.removeFirst()
-            if position < discardUntil {
-                let dropped = Int(min(Int64(chunk.readableBytes), discardUntil - position))
-                chunk.moveReaderIndex(forwardBy: dropped)
-                consumed(dropped)
-            }
-            let count = min(buffer.count, chunk.readableBytes)
-            if count > 0 {
-                chunk.withUnsafeReadableBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
-                chunk.moveReaderIndex(forwardBy: count)
-                consumed(count)
-            }
-            if chunk.readableBytes > 0 { chunks.prepend(chunk) }
-            if position > file.size {
-                throw ReadError(.changed, "\(file.supplier)/\(file.relativePath): the endpoint sent more than the \(file.size) bytes listed", offset: file.size)
-            }
-            if count > 0 { return count }
+        if pendingRange != nil {
+            throw ReadError(.io, "\(what): a resumed download was read before it was asked for")
         }
-    }
-
-    /// Called with the lock held: `count` bytes left the buffer.
-    private func consumed(_ count: Int) {
+        while buffered == 0 && !bodyEnded && failure == nil && !closed { condition.wait() }
+        guard buffered > 0 else {
+            if let failure { throw failure }
+            if arrivedUntil < file.size {
+                throw ReadError(.io, "\(what): the download ended at byte \(arrivedUntil) of \(file.size)", offset: arrivedUntil)
+            }
+            return 0
+        }
+        var chunk = chunks.removeFirst()
+        let count = min(buffer.count, chunk.readableBytes)
+        chunk.withUnsafeReadableBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        chunk.moveReaderIndex(forwardBy: count)
+        if chunk.readableBytes > 0 { chunks.prepend(chunk) }
         buffered -= count
         position += Int64(count)
-        if buffered < Self.lowWater, let demand {
+        if buffered < Self.flowsAgainBelow, let demand {
             self.demand = nil
             demand.succeed()
         }
+        if position > file.size {
+            throw ReadError(.changed, "\(what): the endpoint sent more than the \(file.size) bytes listed", offset: file.size)
+        }
+        return count
     }
 
     func skip(to offset: Int64) throws {
-        condition.withLock {
-            let arrived = position + Int64(buffered)
-            guard offset > arrived + Self.rangeThreshold, etag != nil, !bodyEnded else {
-                discardUntil = max(discardUntil, offset)
-                return
+        let dropped = condition.withLock { () -> HTTPClient.Task<Void>? in
+            guard offset > position else { return nil }
+            if offset <= position + Int64(buffered) {
+                dropBuffered(Int(offset - position))
+                return nil
+            }
+            let far = offset > arrivedUntil + Self.rangeThreshold && etag != nil && !bodyEnded
+            guard far else {
+                // Near, or no ETag to guard a range: what arrives up to there is dropped.
+                dropBuffered(buffered)
+                position = offset
+                discardUntil = offset
+                return nil
             }
             // Far ahead: drop this request and ask for a range from `offset` at the next wait.
-            dropRequest()
+            let dropped = dropRequest()
             position = offset
             pendingRange = offset
+            return dropped
         }
+        dropped?.cancel()
     }
 
-    /// Called with the lock held.
-    private func dropRequest() {
+    /// Called with the lock held: drops the first `count` buffered bytes.
+    private func dropBuffered(_ count: Int) {
+        var left = count
+        while left > 0 {
+            var chunk = chunks.removeFirst()
+            let taken = min(left, chunk.readableBytes)
+            chunk.moveReaderIndex(forwardBy: taken)
+            if chunk.readableBytes > 0 { chunks.prepend(chunk) }
+            left -= taken
+        }
+        buffered -= count
+        position += Int64(count)
+    }
+
+    /// Called with the lock held: forgets the current request and what it brought. Returns
+    /// its task, to be cancelled once the lock is let go (cancelling calls back into `ended`).
+    @discardableResult
+    private func dropRequest() -> HTTPClient.Task<Void>? {
         generation += 1
-        task?.cancel()
+        let dropped = task
         task = nil
         chunks.removeAll()
         buffered = 0
+        bodyEnded = false
         demand?.succeed()
         demand = nil
+        return dropped
     }
 
     func close() {
-        condition.withLock {
-            guard !closed else { return }
+        let dropped = condition.withLock { () -> HTTPClient.Task<Void>? in
+            guard !closed else { return nil }
             closed = true
-            dropRequest()
+            let dropped = dropRequest()
             wakeWaiters()
-            for waiter in waiters { waiter.continuation.resume() }
-            waiters.removeAll()
+            return dropped
         }
+        dropped?.cancel()
     }
 
     deinit { close() }
@@ -265,9 +302,9 @@ private final class BodyDelegate: HTTPClientResponseDelegate, @unchecked Sendabl
     typealias Response = Void
     private let stream: DownloadStream
     private let generation: Int
-    /// The answer's head, or the error that came first; completed once.
+    /// The answer's head, or the error that came first; completed once, on the event loop.
     let head: EventLoopPromise<HTTPResponseHead>
-    private var headSeen = false
+    private var headCompleted = false
     private var isBody = false
 
     init(stream: DownloadStream, generation: Int) {
@@ -276,8 +313,14 @@ private final class BodyDelegate: HTTPClientResponseDelegate, @unchecked Sendabl
         head = HTTPClient.defaultEventLoopGroup.next().makePromise()
     }
 
+    func failHead(_ error: any Error) {
+        guard !headCompleted else { return }
+        headCompleted = true
+        head.fail(error)
+    }
+
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        headSeen = true
+        headCompleted = true
         isBody = (200..<300).contains(Int(head.status.code))
         self.head.succeed(head)
         return task.eventLoop.makeSucceededVoidFuture()
@@ -290,12 +333,12 @@ private final class BodyDelegate: HTTPClientResponseDelegate, @unchecked Sendabl
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
-        if !headSeen { head.fail(error) }
+        failHead(error)
         stream.ended(generation: generation, error: error)
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        if !headSeen { head.fail(EndpointSetupError("the answer ended before its head")) }
+        failHead(EndpointSetupError("the answer ended before its head"))
         stream.ended(generation: generation, error: nil)
     }
 }

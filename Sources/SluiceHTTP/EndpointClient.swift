@@ -34,8 +34,13 @@ public final class EndpointClient: Sendable {
             guard let endpoint = supplier.endpoint else { continue }
             var authorization: String?
             if let variable = endpoint.bearerEnvironment {
-                guard let token = environment[variable], !token.isEmpty else {
+                let token = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                guard !token.isEmpty else {
                     throw EndpointSetupError("supplier \(supplier.name): the environment variable \(variable) (auth.bearer_env) is not set")
+                }
+                // A header value cannot hold these, and the client's error would quote it.
+                guard !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+                    throw EndpointSetupError("supplier \(supplier.name): the token in \(variable) holds spaces or control characters")
                 }
                 authorization = "Bearer \(token)"
             }
@@ -47,7 +52,8 @@ public final class EndpointClient: Sendable {
         self.endpoints = endpoints
         retry = definition.retry
         self.logger = logger
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        // The read timeout also runs while a full buffer holds a body back: it is long.
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(300)))
         // Every supplier may sit behind one host; the caps, not the pool, bound what is open.
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.decompression = .disabled
@@ -90,7 +96,14 @@ public final class EndpointClient: Sendable {
         events.withLock { $0 }.emit(.endpointAnswered(supplier: supplier, status: status))
         guard case .throttled(let retryAfter) = answer else { return }
         counts.throttled(supplier)
-        if let retryAfter { await endpoints[supplier]?.pacer.holdOff(retryAfter) }
+        // A wait longer than the retry policy's longest is cut to it: the file's attempts end instead.
+        if let retryAfter { await endpoints[supplier]?.pacer.holdOff(min(retryAfter, retry.maxDelay)) }
+    }
+
+    /// An error as messages show it; the client's own errors by their short description, which
+    /// quotes no header.
+    static func describe(_ error: any Error) -> String {
+        (error as? HTTPClientError)?.shortDescription ?? "\(error)"
     }
 
     /// The backoff before attempt `attempt + 1`, honouring a longer `Retry-After`.

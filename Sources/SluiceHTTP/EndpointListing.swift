@@ -8,6 +8,8 @@ import SluiceCore
 struct EndpointListing: Sendable {
     let client: EndpointClient
     let patterns: [String]
+    /// What a query value may hold unescaped (RFC 3986 unreserved).
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
     /// Entries per page asked for.
     static let pageSize = 1000
     /// A listing page larger than this is refused (1000 entries take about 150 KB).
@@ -53,7 +55,7 @@ struct EndpointListing: Sendable {
     private func fetchPage(_ supplier: String, after: String?) async throws -> ListingPage {
         var address = client.url(supplier) + "?limit=\(Self.pageSize)"
         if let after {
-            address += "&after=" + (after.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? after)
+            address += "&after=" + (after.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? after)
         }
         var attempt = 0
         while true {
@@ -62,25 +64,32 @@ struct EndpointListing: Sendable {
             request.headers = client.headers(supplier)
             var failure: ReadError
             try await client.pace(supplier)
+            let response: HTTPClientResponse
             do {
-                let response = try await client.http.execute(request, timeout: .seconds(60))
-                let status = Int(response.status.code)
-                let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"))
-                await client.answered(supplier, answer, status: status)
-                if answer == .ok {
-                    let body = try await response.body.collect(upTo: Self.maxPageBytes)
-                    do {
-                        return try JSONDecoder().decode(ListingPage.self, from: Data(body.readableBytesView))
-                    } catch {
-                        throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
-                    }
-                }
-                failure = answer.readError(status, "supplier \(supplier): listing \(address)")!
-            } catch let error as ReadError {
-                throw error
+                response = try await client.http.execute(request, timeout: .seconds(60))
             } catch {
                 await client.answered(supplier, nil, status: nil)
-                failure = ReadError(.io, "supplier \(supplier): listing \(address): \(error)")
+                failure = ReadError(.io, "supplier \(supplier): listing \(address): \(EndpointClient.describe(error))")
+                guard attempt < client.retry.maxAttempts else { throw failure }
+                try await Task.sleep(for: client.backoff(afterAttempt: attempt, retryAfter: nil))
+                continue
+            }
+            let status = Int(response.status.code)
+            let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"))
+            await client.answered(supplier, answer, status: status)
+            if answer == .ok {
+                do {
+                    let body = try await response.body.collect(upTo: Self.maxPageBytes)
+                    return try JSONDecoder().decode(ListingPage.self, from: Data(body.readableBytesView))
+                } catch let error as DecodingError {
+                    throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
+                } catch let error as NIOTooManyBytesError {
+                    throw ReadError(.tooLarge, "supplier \(supplier): a listing page at \(address) is over \(Self.maxPageBytes) bytes (\(error))")
+                } catch {
+                    failure = ReadError(.io, "supplier \(supplier): listing \(address): \(EndpointClient.describe(error))")
+                }
+            } else {
+                failure = answer.readError(status, "supplier \(supplier): listing \(address)")!
             }
             guard failure.isRetryableNow, attempt < client.retry.maxAttempts else { throw failure }
             try await Task.sleep(for: client.backoff(afterAttempt: attempt, retryAfter: failure.retryAfter))

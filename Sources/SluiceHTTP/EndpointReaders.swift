@@ -14,8 +14,8 @@ public struct EndpointReaders: RecordReaderFactory {
         let download = DownloadStream(client: client, file: file)
         do {
             try await download.start(at: 0)
-            // The header is read without blocking a thread: it has arrived before the reader starts.
-            await download.waitForBytes(DownloadStream.lowWater)
+            // The first bytes, with the header in them, arrive before the reader starts: reading it blocks no thread.
+            await download.waitForBytes(DownloadStream.flowsAgainBelow)
             return try local.open(stream: download, gzip: file.isGzip, resume: resume, options: options)
         } catch {
             download.close()

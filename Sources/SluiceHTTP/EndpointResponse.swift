@@ -5,7 +5,7 @@ enum EndpointAnswer: Equatable {
     case ok
     /// Throttled or unavailable (429, 503): wait at least `retryAfter`, then try again.
     case throttled(retryAfter: Duration?)
-    /// Any other 5xx: try again after a backoff.
+    /// Any other 5xx, or 408 and 425: try again after a backoff.
     case serverError
     /// 404 or 410: gone.
     case gone
@@ -16,7 +16,7 @@ enum EndpointAnswer: Equatable {
         switch status {
         case 200..<300: self = .ok
         case 429, 503: self = .throttled(retryAfter: RetryAfter.parse(retryAfter))
-        case 500..<600: self = .serverError
+        case 500..<600, 408, 425: self = .serverError
         case 404, 410: self = .gone
         default: self = .refused
         }

@@ -42,12 +42,11 @@ struct ListingPage: Decodable, Sendable {
             return etag
         }
 
+        private static let whole = Date.ISO8601FormatStyle()
+        private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
         private static func rfc3339(_ text: String) -> Date? {
-            let plain = ISO8601DateFormatter()
-            if let date = plain.date(from: text) { return date }
-            let fractional = ISO8601DateFormatter()
-            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return fractional.date(from: text)
+            (try? fractional.parse(text)) ?? (try? whole.parse(text))
         }
     }
 

@@ -11,7 +11,6 @@ final class RequestLog: Sendable {
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
-        handle.seekToEndOfFile()
         self.handle = Mutex(handle)
     }
 
@@ -25,10 +24,10 @@ final class RequestLog: Sendable {
         }
     }
 
-    /// `bytes` is the body's length; `cut` says it is stopped short on purpose.
-    func record(at time: Double, supplier: String, path: String, range: String?, status: Int, bytes: Int64, cut: Bool = false) {
+    /// `length` is the body's length as announced; `cut` says it is stopped short on purpose.
+    func record(at time: Double, supplier: String, path: String, range: String?, status: Int, length: Int64, cut: Bool = false) {
         let fields: [String: Any] = ["t": time, "supplier": supplier, "path": path, "range": range ?? NSNull(),
-                                     "status": status, "bytes": bytes, "cut": cut]
+                                     "status": status, "length": length, "cut": cut]
         guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
         line.append(0x0A)
         handle.withLock { $0.write(line) }

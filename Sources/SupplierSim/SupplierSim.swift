@@ -29,7 +29,7 @@ struct SupplierSim: AsyncParsableCommand {
     @Option(help: "Write the port listened on to this file once listening.")
     var portFile: String?
 
-    @Option(help: "Requests per second each supplier answers; more in any 1 s window get 429 with Retry-After (0: no limit).")
+    @Option(help: "Requests each supplier answers in any 1 s window; more get 429 with Retry-After (0: no limit).")
     var rate = 3.0
 
     @Option(help: "Milliseconds before each answer.")
@@ -59,7 +59,7 @@ struct SupplierSim: AsyncParsableCommand {
     @Option(help: "An environment variable with the bearer token every request must carry (401 without).")
     var tokenEnv: String?
 
-    @Option(help: "Append one JSON line per request to this file.")
+    @Option(help: "Write one JSON line per request to this file: its time, supplier, path, range, status, body length and whether the body is cut.")
     var log: String?
 
     @Option(help: "Seed of the fault draws.")

@@ -37,8 +37,8 @@ final class Suppliers: Sendable {
             return plain(.notFound, "no such supplier or path\n")
         }
         let range = request.headers[.range]
-        func record(_ status: Int, _ bytes: Int64, cut: Bool = false) {
-            log?.record(at: arrived, supplier: supplier, path: path, range: range, status: status, bytes: bytes, cut: cut)
+        func record(_ status: Int, _ length: Int64, cut: Bool = false) {
+            log?.record(at: arrived, supplier: supplier, path: path, range: range, status: status, length: length, cut: cut)
         }
         if let token = settings.token, request.headers[.authorization] != "Bearer \(token)" {
             record(401, 0)
@@ -147,11 +147,13 @@ final class Suppliers: Sendable {
     private func download(_ file: FileVersion, request: Request, slowdown: Double, cut: Bool,
                           done: @escaping @Sendable () -> Void) -> Response {
         var start: Int64 = 0
+        var end = file.size
         var status = HTTPResponse.Status.ok
+        // `bytes=N-` and `bytes=N-M`; If-Range with another ETag asks for the whole file.
         if let range = request.headers[.range], range.hasPrefix("bytes="),
            request.headers[.ifRange].map({ $0 == file.etag }) ?? true {
             let bounds = range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
-            if let first = bounds.first.flatMap({ Int64($0) }) {
+            if bounds.count == 2, let first = Int64(bounds[0]) {
                 guard first < file.size else {
                     done()
                     var response = plain(.rangeNotSatisfiable, "range not satisfiable\n")
@@ -159,16 +161,17 @@ final class Suppliers: Sendable {
                     return response
                 }
                 start = first
+                if let last = Int64(bounds[1]) { end = min(file.size, max(first, last) + 1) }
                 status = .partialContent
             }
         }
-        let length = file.size - start
-        let first = start
+        let length = end - start
+        let first = start, last = end
         var headers: HTTPFields = [.contentType: "text/csv", .eTag: file.etag, .acceptRanges: "bytes",
                                    .contentLength: "\(length)"]
-        if status == .partialContent { headers[.contentRange] = "bytes \(start)-\(file.size - 1)/\(file.size)" }
+        if status == .partialContent { headers[.contentRange] = "bytes \(start)-\(end - 1)/\(file.size)" }
         // A cut body stops somewhere in its middle part.
-        let stopAt = cut ? start + Int64(Double(length) * (settings.cutAt ?? (0.1 + 0.8 * draw()))) : file.size
+        let stopAt = cut ? start + Int64(Double(length) * (settings.cutAt ?? (0.1 + 0.8 * draw()))) : last
         let bandwidth = settings.bandwidth / slowdown
         let body = ResponseBody(contentLength: Int(length)) { writer in
             defer { done() }
@@ -183,7 +186,7 @@ final class Suppliers: Sendable {
                 sent += Int64(data.count)
                 if bandwidth > 0 { try await Task.sleep(for: .seconds(Double(data.count) / bandwidth)) }
             }
-            if sent < file.size { throw CutShort() }
+            if sent < last { throw CutShort() }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

@@ -155,8 +155,12 @@ import Testing
         let missing = try runBinary(arguments("run", pipeline, []), environment: ["SUPPLIER_TOKEN": ""])
         #expect(missing.status == 4)
         #expect(missing.stderr.contains("SUPPLIER_TOKEN"), "\(missing.stderr)")
-        for output in outputs + [refused.stdout, refused.stderr, missing.stdout, missing.stderr] {
-            #expect(!output.contains(secret) && !output.contains(wrong))
+        let malformed = "bad \(UUID().uuidString)\r"
+        let unusable = try runBinary(arguments("run", pipeline, []), environment: ["SUPPLIER_TOKEN": malformed])
+        #expect(unusable.status == 4)
+        #expect(unusable.stderr.contains("the token in SUPPLIER_TOKEN holds spaces or control characters"), "\(unusable.stderr)")
+        for output in outputs + [refused.stdout, refused.stderr, missing.stdout, missing.stderr, unusable.stdout, unusable.stderr] {
+            #expect(!output.contains(secret) && !output.contains(wrong) && !output.contains(malformed.dropLast()))
         }
     }
 

@@ -33,12 +33,12 @@ final class Scratch {
 
 // MARK: - Opening readers
 
+/// The file as a listing finds it: the factory checks that it is still this version.
 func discovered(_ url: URL, gzip: Bool? = nil) -> DiscoveredFile {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-    let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+    let snapshot = FileSnapshot(path: url.path)
     return DiscoveredFile(supplier: "test", relativePath: url.lastPathComponent,
-                          directory: url.deletingLastPathComponent().path, size: size,
-                          modified: 0, fingerprint: "test", isGzip: gzip ?? (url.pathExtension == "gz"))
+                          directory: url.deletingLastPathComponent().path, size: snapshot?.size ?? 0,
+                          modified: snapshot?.modified ?? 0, fingerprint: "test", isGzip: gzip ?? (url.pathExtension == "gz"))
 }
 
 /// Opens through the public factory as the pipeline does: via the `RecordReaderFactory` protocol.

@@ -42,6 +42,7 @@ import Testing
         #expect(EndpointAnswer(status: 429, retryAfter: "2") == .throttled(retryAfter: .seconds(2)))
         #expect(EndpointAnswer(status: 503, retryAfter: nil) == .throttled(retryAfter: nil))
         #expect(EndpointAnswer(status: 502, retryAfter: nil) == .serverError)
+        #expect(EndpointAnswer(status: 408, retryAfter: nil) == .serverError, "a request timeout is worth another try")
         #expect(EndpointAnswer(status: 404, retryAfter: nil) == .gone)
         #expect(EndpointAnswer(status: 403, retryAfter: nil) == .refused)
         let throttled = EndpointAnswer(status: 429, retryAfter: "2").readError(429, "x")
