@@ -99,6 +99,7 @@ let package = Package(
         .executableTarget(
             name: "SupplierSim",
             dependencies: [
+                "SluiceCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

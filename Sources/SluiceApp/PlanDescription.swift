@@ -9,8 +9,7 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     lines.append("source")
     if let root = definition.source.root { lines.append("  root: \(root.path) (each subdirectory is a supplier)") }
     for supplier in definition.source.suppliers {
-        let location = supplier.path?.path
-            ?? supplier.endpoint.map { $0.url.absoluteString + ($0.bearerEnvironment.map { " (bearer token from $\($0))" } ?? "") } ?? ""
+        let location = supplier.path?.path ?? supplier.endpoint.map { $0.url.absoluteString + tokenNote($0) } ?? ""
         lines.append("  supplier \(supplier.name): \(location)" + (supplier.concurrency.map { ", cap \($0)" } ?? "")
                      + (supplier.rate.map { ", \($0) \(supplier.endpoint == nil ? "file opens" : "requests") per second" } ?? ""))
     }
@@ -90,4 +89,11 @@ func bound(_ value: Double, as type: ColumnType) -> String {
     case .integer where integral: return String(Int64(value))
     default: return integral ? String(Int64(value)) : String(value)
     }
+}
+
+/// Where an endpoint's token comes from and whether it is there; never the token itself.
+private func tokenNote(_ endpoint: EndpointDefinition) -> String {
+    guard let variable = endpoint.bearerEnvironment else { return "" }
+    let isSet = !(ProcessInfo.processInfo.environment[variable] ?? "").isEmpty
+    return " (bearer token from $\(variable), \(isSet ? "set" : "NOT SET: a run stops at once"))"
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SluiceCore
 import Synchronization
 
 /// Answers every request: throttling, faults and contention first, then a listing or a file.
@@ -18,14 +19,14 @@ final class Suppliers: Sendable {
     private let loads = Mutex([String: Load]())
     /// Files whose first download was cut (with `cutFirstDownload`).
     private let cutOnce = Mutex(Set<String>())
-    private let random: Mutex<SplitMix>
+    private let random: Mutex<SplitMix64>
     private let clock = RequestLog.Clock()
 
     init(root: URL, settings: Settings, log: RequestLog?, seed: UInt64) {
         self.root = root
         self.settings = settings
         self.log = log
-        random = Mutex(SplitMix(state: seed))
+        random = Mutex(SplitMix64(seed: seed))
     }
 
     func answer(_ request: Request) async throws -> Response {
@@ -211,18 +212,5 @@ struct FileVersion: Sendable {
         let nanoseconds = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
         modified = Double(nanoseconds) / 1e9
         etag = "\"\(String(size, radix: 16))-\(String(nanoseconds, radix: 16))\""
-    }
-}
-
-/// SplitMix64: a seed replays the same faults.
-struct SplitMix: Sendable {
-    var state: UInt64
-
-    mutating func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(UInt64(1) << 53)
     }
 }
