@@ -22,8 +22,8 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     if endpoints > 0 {
         lines.append("  \(endpoints) endpoint suppliers: listed when the pipeline runs (a check spends none of their requests)")
     }
-    if endpoints > 0 && definition.source.root == nil && definition.source.directorySuppliers.isEmpty {
-        // Nothing local to list.
+    if !definition.source.hasDirectories {
+        // Only endpoints: nothing local to list.
     } else if let source = try? DirectorySource(definition: definition.source), let files = try? source.discover().files {
         let counts = Dictionary(grouping: files, by: \.supplier).mapValues(\.count)
         let bytes = files.reduce(Int64(0)) { $0 + $1.size }
@@ -42,8 +42,7 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
                  + ", \(limits.stagger) apart; files \(limits.order.rawValue) first")
     if limits.startSpacing > .zero { lines.append("  at least \(limits.startSpacing) between starts of one supplier") }
     if let rate = limits.rate {
-        let what = endpoints == 0 ? "file opens" : definition.source.suppliers.count == endpoints && definition.source.root == nil
-            ? "requests" : "file opens (requests for an endpoint)"
+        let what = endpoints == 0 ? "file opens" : definition.source.hasDirectories ? "file opens (requests for an endpoint)" : "requests"
         lines.append("  at most \(rate) \(what) per second per supplier, burst \(limits.burst)")
     }
     let retry = definition.retry

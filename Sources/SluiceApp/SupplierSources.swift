@@ -10,11 +10,13 @@ struct SupplierSources {
     /// The client of the endpoint suppliers; nil when there are none.
     let client: EndpointClient?
     let readers: any RecordReaderFactory
+    private let hasDirectories: Bool
 
     /// - Throws: `ReadError` when `source.root` cannot be listed, `EndpointSetupError` when a
     ///   credential's variable is not set.
     init(_ definition: PipelineDefinition, logger: Logger) throws {
         directories = try DirectorySource(definition: definition.source)
+        hasDirectories = definition.source.hasDirectories
         if definition.source.endpointSuppliers.isEmpty {
             client = nil
             readers = CSVReaderFactory()
@@ -24,8 +26,6 @@ struct SupplierSources {
             readers = EndpointReaders(client: client)
         }
     }
-
-    private var hasDirectories: Bool { directories.root != nil || !directories.supplierDirectories.isEmpty }
 
     /// Everything available now, for `sluice run`.
     var listing: any FileSource {

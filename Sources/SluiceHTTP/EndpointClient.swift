@@ -19,6 +19,8 @@ public final class EndpointClient: Sendable {
 
     let http: HTTPClient
     private let endpoints: [String: Endpoint]
+    /// The endpoint suppliers in declaration order.
+    public let suppliers: [String]
     let retry: RetryPolicy
     let logger: Logger
     private let random = Mutex(SplitMix64(seed: UInt64.random(in: 1...UInt64.max)))
@@ -50,6 +52,7 @@ public final class EndpointClient: Sendable {
                 pacer: RequestPacer(rate: rate, burst: supplier.burst ?? definition.limits.burst))
         }
         self.endpoints = endpoints
+        suppliers = definition.source.endpointSuppliers.map(\.name)
         retry = definition.retry
         self.logger = logger
         // The read timeout also runs while a full buffer holds a body back: it is long.
@@ -59,8 +62,6 @@ public final class EndpointClient: Sendable {
         configuration.decompression = .disabled
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
-
-    public var suppliers: [String] { endpoints.keys.sorted() }
 
     func endpoint(_ supplier: String) -> Endpoint? { endpoints[supplier] }
 

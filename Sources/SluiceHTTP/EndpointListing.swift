@@ -35,16 +35,14 @@ struct EndpointListing: Sendable {
         var found = Discovery(files: [])
         let directory = client.url(supplier)
         for entry in entries {
-            let leaf = entry.name.split(separator: "/").last.map(String.init) ?? entry.name
-            guard !entry.name.isEmpty, !entry.name.hasPrefix("/"), !entry.name.split(separator: "/").contains(".."),
-                  !DirectorySource.isHidden(leaf) else {
-                if !entry.name.isEmpty, !DirectorySource.isHidden(leaf) {
-                    found.problems.append(DiscoveryProblem(supplier: supplier, relativePath: entry.name,
-                                                           reason: "refused: a listed name must be a relative path without '..'"))
-                }
+            let parts = entry.name.split(separator: "/", omittingEmptySubsequences: false)
+            guard let leaf = parts.last.map(String.init), !leaf.isEmpty, !DirectorySource.isHidden(leaf) else { continue }
+            guard !entry.name.hasPrefix("/"), !parts.contains("..") else {
+                found.problems.append(DiscoveryProblem(supplier: supplier, relativePath: entry.name,
+                                                       reason: "refused: a listed name must be a relative path without '..'"))
                 continue
             }
-            guard patterns.contains(where: { fnmatch($0, leaf, 0) == 0 }) else { continue }
+            guard DirectorySource.matches(leaf, patterns) else { continue }
             found.files.append(DiscoveredFile(supplier: supplier, relativePath: entry.name, directory: directory,
                                               size: entry.size, modified: entry.modified,
                                               fingerprint: RemoteVersion.fingerprint(entry), isGzip: entry.name.hasSuffix(".gz")))

@@ -36,6 +36,8 @@ public struct SourceDefinition: Sendable {
     public var suppliers: [SupplierDefinition]
     /// The declared suppliers that deliver into directories.
     public var directorySuppliers: [SupplierDefinition] { suppliers.filter { $0.path != nil } }
+    /// Whether any supplier delivers into a directory (a root, or a declared path).
+    public var hasDirectories: Bool { root != nil || !directorySuppliers.isEmpty }
     /// The declared suppliers that serve their files over HTTP.
     public var endpointSuppliers: [SupplierDefinition] { suppliers.filter { $0.endpoint != nil } }
     /// Glob patterns matched against file names, e.g. `*.csv`, `*.csv.gz`.

@@ -93,7 +93,10 @@ public struct DirectorySource: FileSource {
         return String(cString: resolved)
     }
 
-    func matches(_ name: String) -> Bool {
+    func matches(_ name: String) -> Bool { Self.matches(name, patterns) }
+
+    /// Whether a file name (its last path part) matches one of the patterns.
+    public static func matches(_ name: String, _ patterns: [String]) -> Bool {
         patterns.contains { fnmatch($0, name, 0) == 0 }
     }
 
