@@ -54,17 +54,22 @@ func query(_ database: String, _ sql: String) throws -> [[String?]] {
         throw StoreError("cannot open \(database)")
     }
     defer { sqlite3_close(handle) }
+    // A running writer may hold the file for a moment (a checkpoint): wait instead of reading nothing.
+    sqlite3_busy_timeout(handle, 10_000)
     var statement: OpaquePointer?
     guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
         throw StoreError(String(cString: sqlite3_errmsg(handle)))
     }
     defer { sqlite3_finalize(statement) }
     var rows: [[String?]] = []
-    while sqlite3_step(statement) == SQLITE_ROW {
+    var step = sqlite3_step(statement)
+    while step == SQLITE_ROW {
         rows.append((0..<sqlite3_column_count(statement)).map { column in
             sqlite3_column_text(statement, column).map { String(cString: $0) }
         })
+        step = sqlite3_step(statement)
     }
+    guard step == SQLITE_DONE else { throw StoreError("\(database): \(String(cString: sqlite3_errmsg(handle)))") }
     return rows
 }
 
@@ -99,11 +104,13 @@ func runBinary(_ arguments: [String], executable: String? = nil,
 
 /// Runs the engine directly with a given source and reader, against the real SQLite store.
 func runBatch(_ definition: PipelineDefinition, _ plan: OutputPlan, readers: any RecordReaderFactory = CSVReaderFactory(),
-              source: (any FileSource)? = nil, registrationSlice: Int = 2_048) async throws -> (RunSummary, SQLiteWarehouse) {
+              source: (any FileSource)? = nil, registrationSlice: Int = 2_048,
+              observers: [any EngineObserver] = []) async throws -> (RunSummary, SQLiteWarehouse) {
     let warehouse = try openWarehouse(definition)
     var pipeline = Pipeline(definition: definition, plan: plan, readers: readers, store: OffPoolWarehouse(warehouse),
                             logger: Logger(label: "test"))
     pipeline.registrationSlice = registrationSlice
+    pipeline.events = EngineEvents(observers)
     let feed = ListingFeed(try source ?? DirectorySource(definition: definition.source))
     return (try await pipeline.run(feed), warehouse)
 }

@@ -55,7 +55,8 @@ struct FileScheduler: Sendable {
         try await withThrowingTaskGroup(of: Event.self) { group in
             var timerDeadline: ContinuousClock.Instant?
             var inFlight = 0
-            /// Leased files read to their end whose last commit is not known to have landed.
+            /// Files read to their end whose last commit is not known to have landed: a file is
+            /// finished (and shows as done) only once its rows are in the store.
             var awaitingCommit = 0
             func listen() { group.addTask { .arrival(await arrivals.receive()) } }
             func handle(_ event: Event) async {
@@ -104,7 +105,8 @@ struct FileScheduler: Sendable {
                         events.emit(.fileRetried(supplier: result.supplier, fileID: Int64(id)))
                         retrying[id] = (result, clock.timestamp())
                     } else if let commit = result.lastCommit {
-                        // Whose the file is shows once its last commit landed or was refused.
+                        // The file is finished once its rows are in the store; under a lease, a
+                        // refused commit says another worker has it now.
                         awaitingCommit += 1
                         group.addTask {
                             do {

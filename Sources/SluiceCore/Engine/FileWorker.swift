@@ -18,8 +18,8 @@ struct FileResult: Sendable {
     var retryable = true
     /// Where this attempt went wrong, as fixed words for metrics: a stage and a kind.
     var error: (stage: String, kind: String)?
-    /// The last batch's commit, when the file is read under a lease: the store may refuse it
-    /// (another worker took the file over), and only then is it known whose the file is.
+    /// The last batch's commit: the file is done only once its rows are in the store, and under
+    /// a lease the store may refuse it (another worker took the file over).
     var lastCommit: CommitSignal?
 
     var isRolledBack: Bool {
@@ -48,7 +48,7 @@ struct FileWorker: Sendable {
     /// The schema's validators, shared by every file of the run.
     let validators: [ColumnValidator]
 
-    /// Processes `job` to its end and waits until its last batch is committed.
+    /// Processes `job` to its end and queues its last batch; `lastCommit` tells when that landed.
     /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
     func run(_ job: FileJob, startedAt: Double) async throws -> FileResult {
         var state = FileRun(job: job, startedAt: startedAt, batchRows: definition.source.batchRows,
@@ -149,12 +149,11 @@ struct FileWorker: Sendable {
         state.result.finishedAt = clock.timestamp()
         last.progress.finishedAt = state.result.finishedAt
         let settles = completion == .done && settleRequests != nil
-        // Under a lease, the store may refuse the commit: the scheduler waits to know.
-        let leased = state.job.lease != nil
-        let committed = settles || leased ? CommitSignal() : nil
+        // The scheduler counts the file finished once this commit lands (or is refused).
+        let committed = CommitSignal()
         try await queue.send(LoaderItem(batch: last, committed: committed))
-        if let committed, settles { try await settleRequests?.send(SettleRequest(job: state.job, committed: committed)) }
-        if leased { state.result.lastCommit = committed }
+        if settles { try await settleRequests?.send(SettleRequest(job: state.job, committed: committed)) }
+        state.result.lastCommit = committed
         return state.result
     }
 
