@@ -78,7 +78,7 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
             return (BodyDelegate(stream: self, generation: generation), dropped)
         }
         dropped?.cancel()
-        let task = client.http.execute(request: request, delegate: delegate, logger: client.logger)
+        let task = client.execute(request, for: file.supplier, delegate: delegate)
         // A client that is shutting down fails the task without telling the delegate.
         task.futureResult.whenFailure { delegate.failHead($0) }
         condition.withLock { self.task = task }

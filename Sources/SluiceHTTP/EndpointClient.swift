@@ -88,6 +88,13 @@ public final class EndpointClient: Sendable {
         counts.sent(supplier)
     }
 
+    /// Sends a request `pace` allowed; the supplier's pacer hears when its head is written.
+    func execute<Delegate: HTTPClientResponseDelegate>(_ request: HTTPClient.Request, for supplier: String, delegate: Delegate,
+                                                      deadline: NIODeadline? = nil) -> HTTPClient.Task<Delegate.Response> {
+        http.execute(request: request, delegate: WireTimeDelegate(delegate, pacer: endpoints[supplier]?.pacer),
+                     deadline: deadline, logger: logger)
+    }
+
     /// Reports every answer to `events` from now on.
     public func report(to events: EngineEvents) { self.events.withLock { $0 = events } }
 

@@ -58,15 +58,19 @@ struct EndpointListing: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            var request = HTTPClientRequest(url: address)
-            request.headers = client.headers(supplier)
             var failure: ReadError
             try await client.pace(supplier)
-            let response: HTTPClientResponse
+            let response: HTTPClient.Response
             do {
-                response = try await client.http.execute(request, timeout: .seconds(60))
+                let request = try HTTPClient.Request(url: address, method: .GET, headers: client.headers(supplier))
+                let task = client.execute(request, for: supplier, delegate: ResponseAccumulator(request: request, maxBodySize: Self.maxPageBytes),
+                                          deadline: .now() + .seconds(60))
+                response = try await withTaskCancellationHandler { try await task.futureResult.get() } onCancel: { task.cancel() }
             } catch {
                 await client.answered(supplier, nil, status: nil)
+                if let error = error as? ResponseAccumulator.ResponseTooBigError {
+                    throw ReadError(.tooLarge, "supplier \(supplier): a listing page at \(address) is over \(Self.maxPageBytes) bytes (\(error))")
+                }
                 failure = ReadError(.io, "supplier \(supplier): listing \(address): \(EndpointClient.describe(error))")
                 guard attempt < client.retry.maxAttempts else { throw failure }
                 try await Task.sleep(for: client.backoff(afterAttempt: attempt, retryAfter: nil))
@@ -76,15 +80,11 @@ struct EndpointListing: Sendable {
             let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"))
             await client.answered(supplier, answer, status: status)
             if answer == .ok {
+                let body = response.body ?? ByteBuffer()
                 do {
-                    let body = try await response.body.collect(upTo: Self.maxPageBytes)
                     return try JSONDecoder().decode(ListingPage.self, from: Data(body.readableBytesView))
-                } catch let error as DecodingError {
-                    throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
-                } catch let error as NIOTooManyBytesError {
-                    throw ReadError(.tooLarge, "supplier \(supplier): a listing page at \(address) is over \(Self.maxPageBytes) bytes (\(error))")
                 } catch {
-                    failure = ReadError(.io, "supplier \(supplier): listing \(address): \(EndpointClient.describe(error))")
+                    throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(address) is not a page of files (\(error))")
                 }
             } else {
                 failure = answer.readError(status, "supplier \(supplier): listing \(address)")!
