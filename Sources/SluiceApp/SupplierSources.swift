@@ -16,6 +16,9 @@ struct SupplierSources {
     ///   credential's variable is not set.
     init(_ definition: PipelineDefinition, logger: Logger) throws {
         directories = try DirectorySource(definition: definition.source)
+        for name in directories.refusedFolders {
+            logger.warning("a folder under the root is not taken as a supplier: its name is not folder-safe", metadata: ["folder": "\(name)"])
+        }
         hasDirectories = definition.source.hasDirectories
         if definition.source.endpointSuppliers.isEmpty {
             client = nil

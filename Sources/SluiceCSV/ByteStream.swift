@@ -30,6 +30,18 @@ final class FileByteStream: ByteStream {
     private var descriptor: Int32
     let path: String
 
+    /// Reads from an open descriptor, which the stream now owns.
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// The file's size and modification time now, through the descriptor.
+    var snapshot: FileSnapshot? {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? FileSnapshot(status) : nil
+    }
+
     /// - Throws: `ReadError(.notFound)` or `ReadError(.permission)`.
     init(path: String) throws {
         self.path = path

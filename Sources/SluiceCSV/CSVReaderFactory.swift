@@ -6,15 +6,20 @@ public struct CSVReaderFactory: RecordReaderFactory {
     public init() {}
 
     public func open(_ file: DiscoveredFile, resume: ResumePoint, options: ReaderOptions) throws -> any RecordReader {
-        let before = FileSnapshot(path: file.path)
+        // Through the folder it was listed in, never through a link, and only the file listed.
+        let folder = try file.folder ?? SupplierFolder(path: file.directory)
+        let (descriptor, status) = try folder.openFile(file.relativePath, expected: file.identity)
+        let raw = FileByteStream(descriptor: descriptor, path: file.path)
+        let before = FileSnapshot(status)
         guard before == FileSnapshot(file) else {
-            throw ReadError(before == nil ? .notFound : .changed, "the file changed or vanished since it was listed")
+            throw ReadError(.changed, "the file changed since it was listed")
         }
-        let raw: any ByteStream = file.isGzip ? try GzipByteStream(path: file.path, options: options)
-                                              : try FileByteStream(path: file.path)
-        let reader = try CSVRecordReader(stream: TranscodingByteStream.wrap(raw, options.encoding), resume: resume, options: options)
+        let stream: any ByteStream = file.isGzip ? try GzipByteStream(source: raw, options: options) : raw
+        let reader = try CSVRecordReader(stream: TranscodingByteStream.wrap(stream, options.encoding), resume: resume, options: options)
         reader.unchanged = {
-            guard FileSnapshot(path: file.path) == before else {
+            // The same bytes as when opened, and the name still leads to them.
+            guard raw.snapshot == before, let now = folder.status(of: file.relativePath),
+                  FileIdentity(now) == FileIdentity(status) else {
                 throw ReadError(.changed, "the file was appended to, replaced or removed while it was read")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import Synchronization
 
 /// Standard error, shared by log lines, messages and the live display. A line written while
@@ -15,7 +16,10 @@ public final class Console: Sendable {
     public init(output: @escaping @Sendable (String) -> Void) { self.output = output }
 
     /// Writes one line (a newline is added) above the display, which goes until its next draw.
+    /// Control characters in it (from a file name, say) are escaped: one line stays one line,
+    /// and nothing but the display moves the cursor.
     public func write(line: String) {
+        let line = ControlCharacters.escaped(line)
         drawn.withLock { drawn in
             output(Self.erase(drawn) + line + "\n")
             drawn = 0
@@ -25,7 +29,7 @@ public final class Console: Sendable {
     /// Replaces the display with `lines`.
     public func draw(_ lines: [String]) {
         drawn.withLock { drawn in
-            output(Self.erase(drawn) + lines.map { $0 + "\n" }.joined())
+            output(Self.erase(drawn) + lines.map { ControlCharacters.escaped($0) + "\n" }.joined())
             drawn = lines.count
         }
     }

@@ -46,8 +46,10 @@ final class PostgresConnection {
         // The server's notices (a table that already exists, a shutdown under way) are not
         // the user's business; errors come back with each result.
         _ = pq.setNoticeProcessor(connection, { _, _ in }, nil)
-        // Timestamps without a zone are read as UTC, whatever the server's own zone.
-        try execute("SET TIME ZONE 'UTC'")
+        // Timestamps without a zone are read as UTC, whatever the server's own zone. A commit is
+        // durable when the server acknowledges it, whatever the server's or the role's default:
+        // a file is archived or deleted once its last commit is acknowledged.
+        try execute("SET TIME ZONE 'UTC'; SET synchronous_commit = on")
     }
 
     deinit { pq.finish(handle) }

@@ -83,7 +83,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                     // Taking a file's rows back out (a rejected file, a new version) finds them by file id.
                     // BRIN: file ids rise as files load, so block ranges are narrow and the index
                     // costs the load almost nothing, where a B-tree took a third of COPY's time.
-                    try connection.execute("CREATE INDEX \(sqlIdentifier(table + "_by_file")) ON \(sqlIdentifier(table)) USING brin (_file_id)")
+                    try connection.execute("CREATE INDEX \(sqlIdentifier(Self.fileIndexName(of: table))) ON \(sqlIdentifier(table)) USING brin (_file_id)")
                 } else if names != all.map(\.name) {
                     throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
                 }
@@ -91,6 +91,20 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
             binary = CopyBinaryEncoder(types: columns.map(\.type))
             copyRows = "COPY \(sqlIdentifier(table)) (\(all.map { sqlIdentifier($0.name) }.joined(separator: ", "))) FROM STDIN"
         }
+    }
+
+    /// The name of the staging table's index by file id: `<table>_by_file` when that fits in
+    /// PostgreSQL's 63 bytes; otherwise the table's name is shortened and a hash of it whole
+    /// keeps two long names that share a beginning apart (PostgreSQL would cut both alike).
+    static func fileIndexName(of table: String) -> String {
+        let suffix = "_by_file"
+        guard table.utf8.count + suffix.utf8.count > 63 else { return table + suffix }
+        var hash: UInt32 = 2_166_136_261
+        for byte in table.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let tag = "_" + String(hash, radix: 16)
+        var prefix = Substring(table)
+        while prefix.utf8.count + tag.utf8.count + suffix.utf8.count > 63 { prefix = prefix.dropLast() }
+        return prefix + tag + suffix
     }
 
     /// PostgreSQL's type for a logical type.

@@ -33,8 +33,18 @@ public final class SQLiteWriterLock: WriterLock {
             if held != nil { return .acquired }
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw StoreError("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
+            // Never through a link, and never anything but a regular file: the lock file is
+            // truncated and written, which must not reach another file or block on a FIFO.
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
+            guard fd >= 0 else {
+                let reason = errno == ELOOP ? "it is a symbolic link, which is not followed" : String(cString: strerror(errno))
+                throw StoreError("cannot open the lock file \(path): \(reason)")
+            }
+            var status = stat()
+            guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                throw StoreError("cannot use the lock file \(path): it is not a regular file")
+            }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 let text = Array(holder.text.utf8)
                 _ = ftruncate(fd, 0)

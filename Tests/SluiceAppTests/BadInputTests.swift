@@ -276,8 +276,18 @@ import Testing
                                                    withDestinationPath: "../other/real.csv")
         let out = try await run()
         #expect(out.summary.exitCode == 3)
-        #expect(out.summary.problems.contains { $0.hasPrefix("acme/evil.csv: refused: a link that leads outside the supplier directory") })
+        #expect(out.summary.problems.contains { $0.hasPrefix("acme/evil.csv: refused: a symbolic link, which is not followed") })
         #expect(out.rows.count == 1, "only the other supplier's own file loads")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aFIFONamedLikeAFileIsReportedAndTheRunDoesNotWaitOnIt() async throws {
+        try write("real.csv", Self.header + "1,a,,,\n")
+        #expect(mkfifo(dir.path("suppliers/acme/pipe.csv"), 0o644) == 0)
+        let out = try await run()
+        #expect(out.summary.exitCode == 3)
+        #expect(out.summary.problems.contains { $0.hasPrefix("acme/pipe.csv: refused: a FIFO") }, "\(out.summary.problems)")
+        #expect(out.rows.count == 1)
     }
 
     @Test func aDirectoryNamedLikeAFileIsNotAFile() async throws {

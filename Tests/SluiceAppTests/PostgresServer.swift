@@ -62,8 +62,8 @@ final class PostgresServer {
     }
 
     /// Runs SQL through `psql` and returns its unaligned output.
-    func psql(_ sql: String, database: String = "postgres") throws -> (status: Int32, output: String) {
-        try run("psql", ["-h", socketFolder, "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql])
+    func psql(_ sql: String, database: String = "postgres", user: String = "postgres") throws -> (status: Int32, output: String) {
+        try run("psql", ["-h", socketFolder, "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql])
     }
 
     /// A server binary, run as the `postgres` user when this process is root.

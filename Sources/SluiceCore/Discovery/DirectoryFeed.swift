@@ -61,9 +61,14 @@ public struct DirectoryFeed: FileFeed {
     private func watchRoot(wakeup: Wakeup, stop: StopRequest, logger: Logger,
                            arrived: AsyncStream<(name: String, path: URL)>.Continuation) async {
         var known = Set(source.supplierDirectories.map(\.name))
+        var refused = Set(source.refusedFolders)
         while !stop.isRequested && !Task.isCancelled {
             _ = await wakeup.sleep(until: .now + watch.pollInterval)
-            for supplier in source.suppliersAppeared(besides: known) where !stop.isRequested {
+            let appeared = source.suppliersAppeared(besides: known)
+            for name in appeared.refused where refused.insert(name).inserted {
+                logger.warning("a folder under the root is not taken as a supplier: its name is not folder-safe", metadata: ["folder": "\(name)"])
+            }
+            for supplier in appeared.accepted where !stop.isRequested {
                 logger.info("a supplier folder appeared", metadata: ["supplier": "\(supplier.name)"])
                 known.insert(supplier.name)
                 arrived.yield(supplier)

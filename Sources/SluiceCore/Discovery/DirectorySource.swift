@@ -7,6 +7,10 @@ public struct DirectorySource: FileSource {
     public let patterns: [String]
     /// The folder whose subdirectories are suppliers, if the definition names one.
     public let root: URL?
+    /// Folders under the root refused as suppliers (a name that is not folder-safe), escaped.
+    public let refusedFolders: [String]
+    /// Each supplier folder held open while its path leads to it.
+    private let held = HeldFolders()
 
     public init(definition: SourceDefinition) throws {
         var dirs = definition.suppliers.compactMap { supplier in supplier.path.map { (name: supplier.name, path: $0) } }
@@ -20,25 +24,32 @@ public struct DirectorySource: FileSource {
         }
         patterns = definition.patterns
         // A folder named like a declared supplier (an endpoint among them) is not a supplier of its own.
-        dirs += Self.subdirectories(of: root, besides: Set(definition.suppliers.map(\.name)))
+        let found = Self.subdirectories(of: root, besides: Set(definition.suppliers.map(\.name)))
+        dirs += found.accepted
         supplierDirectories = dirs
+        refusedFolders = found.refused
     }
 
     /// Subdirectories of the root, in name order, that are not among `known`: suppliers that
     /// appeared (none when the root cannot be listed now, or there is none).
-    public func suppliersAppeared(besides known: Set<String>) -> [(name: String, path: URL)] {
+    /// Names that are not folder-safe come back escaped in `refused`.
+    public func suppliersAppeared(besides known: Set<String>) -> (accepted: [(name: String, path: URL)], refused: [String]) {
         Self.subdirectories(of: root, besides: known)
     }
 
-    private static func subdirectories(of root: URL?, besides known: Set<String>) -> [(name: String, path: URL)] {
-        guard let root, let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
-        return names.sorted().compactMap { name in
-            guard !Self.isHidden(name), !known.contains(name) else { return nil }
+    /// A supplier folder under the root needs a name that is safe as a declared supplier's: it
+    /// becomes the supplier's name in logs, the store and metrics.
+    private static func subdirectories(of root: URL?, besides known: Set<String>)
+        -> (accepted: [(name: String, path: URL)], refused: [String]) {
+        guard let root, let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return ([], []) }
+        var found: (accepted: [(name: String, path: URL)], refused: [String]) = ([], [])
+        for name in names.sorted() where !Self.isHidden(name) && !known.contains(name) {
             var isDirectory: ObjCBool = false
             let url = root.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
-            return (name, url)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            if isSafeName(name) { found.accepted.append((name, url)) } else { found.refused.append(ControlCharacters.escaped(name)) }
         }
+        return found
     }
 
     public var suppliers: [String] { supplierDirectories.map(\.name) }
@@ -66,9 +77,9 @@ public struct DirectorySource: FileSource {
             || name.hasSuffix(".partial") || name.contains("_COPYING_")
     }
 
-    /// The names in a directory with their types as `readdir` reports them.
-    private static func entries(of path: String) -> [(name: String, type: Int32)] {
-        guard let handle = opendir(path) else { return [] }
+    /// The names in an open directory with their types as `readdir` reports them; takes the descriptor.
+    private static func entries(of descriptor: Int32) -> [(name: String, type: Int32)] {
+        guard let handle = fdopendir(descriptor) else { close(descriptor); return [] }
         defer { closedir(handle) }
         var entries: [(name: String, type: Int32)] = []
         while let entry = readdir(handle) {
@@ -78,19 +89,13 @@ public struct DirectorySource: FileSource {
             if type == DT_UNKNOWN {
                 // Some file systems leave the type out of the listing.
                 var status = stat()
-                guard lstat(path + "/" + name, &status) == 0 else { continue }
+                guard fstatat(dirfd(handle), name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 let format = status.st_mode & S_IFMT
-                type = Int32(format == S_IFDIR ? DT_DIR : format == S_IFLNK ? DT_LNK : DT_REG)
+                type = Int32(format == S_IFDIR ? DT_DIR : format == S_IFLNK ? DT_LNK : format == S_IFREG ? DT_REG : DT_FIFO)
             }
             entries.append((name, type))
         }
         return entries
-    }
-
-    private static func resolvedPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     func matches(_ name: String) -> Bool { Self.matches(name, patterns) }
@@ -106,49 +111,62 @@ public struct DirectorySource: FileSource {
         try list(supplierDirectories[index])
     }
 
-    /// Lists the supplier directory `supplier` names, with `stat` only.
+    /// Lists the supplier directory `supplier` names, with `stat` only, through descriptors.
     /// - Throws: `ReadError` when the supplier directory cannot be listed at all.
     public func list(_ supplier: (name: String, path: URL)) throws -> Listing {
         let (supplier, directory) = supplier
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              let handle = opendir(directory.path) else {
-            throw ReadError(.notFound, "supplier \(supplier): \(directory.path) is not a readable directory")
+        let folder: SupplierFolder
+        do {
+            folder = try held.folder(at: directory.path)
+        } catch let error as ReadError {
+            throw ReadError(.notFound, "supplier \(supplier): \(error.message)")
         }
-        closedir(handle)
-        let root = directory.resolvingSymlinksInPath().path
-        var listing = Listing(supplier: supplier, directory: directory.path, root: root)
-        // Walk the resolved path: a supplier directory that is itself a link is still listed.
-        // Directories that are links are not followed; a file that is a link must stay inside.
-        var pending = [""]
-        while let folder = pending.popLast() {
-            let folderPath = folder.isEmpty ? root : root + "/" + folder
-            listing.folders.append(FolderTime(path: folder, modified: FileSnapshot(path: folderPath)?.modified ?? 0))
-            for (name, type) in Self.entries(of: folderPath) where !Self.isHidden(name) {
-                let relative = folder.isEmpty ? name : folder + "/" + name
+        var listing = Listing(supplier: supplier, directory: directory.path, root: folder.path)
+        listing.folder = folder
+        // Every folder is opened below its parent without following links: a link is a
+        // problem of its own, whatever it points at, and a folder swapped for one is never entered.
+        var pending: [(relative: String, descriptor: Int32)] = [("", try folder.openFolder(""))]
+        while let (relative, descriptor) = pending.popLast() {
+            var status = stat()
+            let modified = fstat(descriptor, &status) == 0 ? FileSnapshot(status).modified : 0
+            listing.folders.append(FolderTime(path: relative, modified: modified))
+            let folderDescriptor = dup(descriptor)
+            defer { if folderDescriptor >= 0 { close(folderDescriptor) } }
+            for (name, type) in Self.entries(of: descriptor) where !Self.isHidden(name) {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if let problem = Self.nameProblem(name) {
+                    listing.problems.append(DiscoveryProblem(supplier: supplier, relativePath: ControlCharacters.escaped(path), reason: problem))
+                    continue
+                }
                 if type == DT_DIR {
-                    pending.append(relative)
+                    let below = openat(folderDescriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    if below >= 0 { pending.append((path, below)) }
                     continue
                 }
-                if matches(name) == false {
-                    if type == DT_REG || type == DT_LNK { listing.otherNames.insert(relative) }
+                guard matches(name) else {
+                    if type == DT_REG || type == DT_LNK { listing.otherNames.insert(path) }
                     continue
                 }
-                let path = root + "/" + relative
-                if type == DT_LNK {
-                    let resolved = Self.resolvedPath(path) ?? path
-                    guard resolved == root || resolved.hasPrefix(root + "/") else {
-                        listing.problems.append(DiscoveryProblem(supplier: supplier, relativePath: relative,
-                            reason: "refused: a link that leads outside the supplier directory (to \(resolved))"))
-                        continue
-                    }
+                // One stat of the entry itself gives its type, size, time and identity.
+                var status = stat()
+                guard fstatat(folderDescriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                if let what = SupplierFolder.notRegular(status) {
+                    listing.problems.append(DiscoveryProblem(supplier: supplier, relativePath: path,
+                        reason: "refused: \(what); only regular files are read"))
+                    continue
                 }
-                // One stat gives the type, size and mtime.
-                guard let snapshot = FileSnapshot(path: path), snapshot.isRegularFile else { continue }
-                listing.files.append(ListedFile(relativePath: relative, size: snapshot.size, modified: snapshot.modified))
+                let snapshot = FileSnapshot(status)
+                listing.files.append(ListedFile(relativePath: path, size: snapshot.size, modified: snapshot.modified,
+                                                identity: FileIdentity(status)))
             }
         }
         return listing
+    }
+
+    /// Why a name in a supplier folder is refused: a control character (a NUL among them) would
+    /// cut the name short in a store or forge a line in a log.
+    static func nameProblem(_ name: String) -> String? {
+        ControlCharacters.contains(in: name) ? "refused: the name holds a control character" : nil
     }
 
     /// A listed file with its content fingerprint; nil when it vanished meanwhile (nothing was
@@ -156,16 +174,22 @@ public struct DirectorySource: FileSource {
     public func fingerprinted(_ file: ListedFile, in listing: Listing) -> Fingerprinted {
         let fingerprint: String
         do {
-            fingerprint = try Fingerprint.of(path: listing.root + "/" + file.relativePath, size: file.size)
+            guard let folder = listing.folder else { throw ReadError(.notFound, "no folder") }
+            let (descriptor, _) = try folder.openFile(file.relativePath, expected: file.identity)
+            defer { close(descriptor) }
+            fingerprint = try Fingerprint.of(descriptor: descriptor, size: file.size, name: file.relativePath)
         } catch let error as ReadError where error.kind == .notFound {
             return .vanished
         } catch {
             return .unreadable(DiscoveryProblem(supplier: listing.supplier, relativePath: file.relativePath,
                                                 reason: "cannot be read (\(error)); it is tried again by the next run"))
         }
-        return .file(DiscoveredFile(supplier: listing.supplier, relativePath: file.relativePath,
-                                       directory: listing.directory, size: file.size, modified: file.modified,
-                                       fingerprint: fingerprint, isGzip: file.relativePath.hasSuffix(".gz")))
+        var found = DiscoveredFile(supplier: listing.supplier, relativePath: file.relativePath,
+                                   directory: listing.directory, size: file.size, modified: file.modified,
+                                   fingerprint: fingerprint, isGzip: file.relativePath.hasSuffix(".gz"))
+        found.folder = listing.folder
+        found.identity = file.identity
+        return .file(found)
     }
 
     private func files(of index: Int) throws -> Discovery {
@@ -190,6 +214,8 @@ public struct Listing: Sendable {
     /// The supplier directory as declared, and as resolved (where the walk ran).
     public var directory: String
     public var root: String
+    /// The supplier folder, held open, that the walk ran in and the files are opened through.
+    public var folder: SupplierFolder?
     public var files: [ListedFile] = []
     /// Folders walked, relative to the root ("" for the root itself), with their modification times.
     public var folders: [FolderTime] = []
@@ -223,4 +249,24 @@ public struct ListedFile: Sendable, Equatable {
     public var relativePath: String
     public var size: Int64
     public var modified: Double
+    public var identity: FileIdentity?
+
+    public init(relativePath: String, size: Int64, modified: Double, identity: FileIdentity? = nil) {
+        self.relativePath = relativePath
+        self.size = size
+        self.modified = modified
+        self.identity = identity
+    }
+}
+
+/// Supplier folders held open, one per declared path, opened again when the path leads elsewhere.
+final class HeldFolders: Sendable {
+    private let folders = Mutex([String: SupplierFolder]())
+
+    func folder(at path: String) throws -> SupplierFolder {
+        if let folder = folders.withLock({ $0[path] }), folder.isStill(at: path) { return folder }
+        let folder = try SupplierFolder(path: path)
+        folders.withLock { $0[path] = folder }
+        return folder
+    }
 }

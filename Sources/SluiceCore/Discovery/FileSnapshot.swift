@@ -9,6 +9,10 @@ public struct FileSnapshot: Sendable {
     public init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    public init(_ status: stat) {
         size = Int64(status.st_size)
         modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
         isRegularFile = (status.st_mode & S_IFMT) == S_IFREG

@@ -13,15 +13,20 @@ public enum Fingerprint {
         try of(path: url.path, size: size)
     }
 
-    /// Reads with plain `pread` into one buffer per call: listing hashes thousands of files.
     static func of(path: String, size: Int64) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else {
             let code = errno
             throw ReadError(code == ENOENT ? .notFound : code == EACCES ? .permission : .io,
                             "cannot open \(path): \(String(cString: strerror(code)))")
         }
         defer { close(descriptor) }
+        return try of(descriptor: descriptor, size: size, name: path)
+    }
+
+    /// Reads with plain `pread` into one buffer per call: listing hashes thousands of files.
+    /// The descriptor is the one the file was checked through, so the hash is of that file.
+    static func of(descriptor: Int32, size: Int64, name path: String) throws -> String {
         var hasher = WordHasher(seed: UInt64(bitPattern: size))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleBytes, alignment: 8)
         defer { buffer.deallocate() }

@@ -41,7 +41,8 @@ public final class FolderWatcher: @unchecked Sendable {
         // What can make a file ready: it appears, is renamed in, is closed after writing, or has
         // its times set. Files leaving (the stream's own archive moves among them) and each
         // write of a file still being written need no early poll.
-        let events = IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB
+        // A folder swapped for a link is not watched through it.
+        let events = IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_DONT_FOLLOW | IN_ONLYDIR
         for path in paths where watched[path] == nil {
             let handle = inotify_add_watch(descriptor, path, UInt32(events))
             if handle >= 0 { watched[path] = handle }

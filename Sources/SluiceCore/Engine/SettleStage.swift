@@ -38,7 +38,7 @@ struct SettleStage: Sendable {
             var group = [first]
             while group.count < groupSize, let more = requests.tryReceive() { group.append(more) }
             var settled: [FileJob] = []
-            var folders: Set<String> = []
+            var folders: Set<ChangedFolder> = []
             for request in group {
                 try await request.committed.wait()
                 do {

@@ -50,6 +50,11 @@ public struct DiscoveredFile: Sendable, Equatable {
     /// Hash over the content (see `Fingerprint`), not over the first line.
     public var fingerprint: String
     public var isGzip: Bool
+    /// For a file in a supplier folder: the folder it was listed through, held open, and the
+    /// file's identity then. It is opened and settled through that folder, and only while the
+    /// name still leads to that identity.
+    public var folder: SupplierFolder?
+    public var identity: FileIdentity?
 
     public init(supplier: String, relativePath: String, directory: String, size: Int64, modified: Double,
                 fingerprint: String, isGzip: Bool) {

@@ -13,6 +13,12 @@ public enum ControlCharacters {
         text.unicodeScalars.contains(where: isControl)
     }
 
+    /// Text of several lines for a terminal: each line escaped, the line breaks kept.
+    public static func escapedLines(_ text: String) -> String {
+        guard contains(in: text) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { escaped(String($0)) }.joined(separator: "\n")
+    }
+
     /// The text with every control character written as `\n`, `\r`, `\t` or `\u{XX}`; a
     /// backslash stays as it is. Text without one is returned unchanged, without copying.
     public static func escaped(_ text: String) -> String {

@@ -10,7 +10,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let (definition, plan) = try options.load()
-        print(describePlan(definition, plan))
-        print("\ndefinition is valid")
+        say(describePlan(definition, plan))
+        say("\ndefinition is valid")
     }
 }

@@ -45,6 +45,10 @@ struct MetricsOptions: ParsableArguments {
         MetricsSystem.bootstrap(PrometheusFactory(registry: registry))
         options.observers.append(SluiceMetrics(pipeline: pipeline, version: sluiceVersion))
         guard let address else { return registry }
+        if !isLoopbackHost(address.host) {
+            printError("warning: /metrics, /status and /ready are served on \(address), beyond this machine, without "
+                       + "authentication: whoever reaches it sees supplier names, file counts and errors")
+        }
         let board = StatusBoard(pipeline: pipeline, mode: mode)
         options.observers.append(board)
         let flag = ListeningFlag()

@@ -76,3 +76,9 @@ func busyExit(_ busy: StoreBusy, pipeline: String, waited: Bool) -> ExitCode {
                + (busy.stoppedBySignal == nil && !waited ? " (--wait queues this run behind it)" : ""))
     return ExitCode(busy.stoppedBySignal.map { 128 + $0 } ?? ExitStatus.storeBusy)
 }
+
+/// Prints text for people on standard output: control characters that came from a supplier
+/// (a file name, a reason) are escaped, so they cannot forge a line or drive the terminal.
+func say(_ text: String = "") {
+    print(ControlCharacters.escapedLines(text))
+}

@@ -43,7 +43,7 @@ struct Prune: AsyncParsableCommand {
             [runOptions] in try await prunePipeline(definition, olderThan: age, dryRun: dryRun, options: runOptions)
         }
         let verb = dryRun ? "would prune" : "pruned"
-        print("\(verb) \(result.records) records of \(result.paths) files that finished over \(olderThan) ago; "
+        say("\(verb) \(result.records) records of \(result.paths) files that finished over \(olderThan) ago; "
               + "kept \(result.stillPresent) old enough but still in the source")
     }
 }

@@ -22,9 +22,9 @@ struct Quarantine: ParsableCommand {
             let entries = try storeCall { try readQuarantine(definition, limit: limit) }
             for entry in entries {
                 let place = [entry.line.map { "line \($0)" }, entry.byteOffset.map { "byte \($0)" }].compactMap { $0 }.joined(separator: ", ")
-                print("\(entry.kind) \(entry.supplier)/\(entry.file)\(place.isEmpty ? "" : " (\(place))"): \(entry.reason)")
+                say("\(entry.kind) \(entry.supplier)/\(entry.file)\(place.isEmpty ? "" : " (\(place))"): \(entry.reason)")
             }
-            if entries.isEmpty { print("the quarantine of \(definition.name) is empty") }
+            if entries.isEmpty { say("the quarantine of \(definition.name) is empty") }
         }
     }
 

@@ -49,18 +49,18 @@ struct Report: ParsableCommand {
             if timeline {
                 let timings = try readTimeline(definition)
                 let caps = supplierCaps(definition, suppliers: Array(Set(timings.map(\.supplier))))
-                print(describeTimeline(timings, caps: caps, globalCap: definition.limits.maxConcurrency, width: width))
+                say(describeTimeline(timings, caps: caps, globalCap: definition.limits.maxConcurrency, width: width))
                 return
             }
             let report = try readRunReport(definition, run: runID)
             if let html {
                 try Data(HTMLReport(report).render().utf8).write(to: URL(fileURLWithPath: html))
-                print("wrote the report of run \(report.run.id) (\(report.files.count) files) to \(html)")
+                say("wrote the report of run \(report.run.id) (\(report.files.count) files) to \(html)")
             } else if json {
                 FileHandle.standardOutput.write(try reportJSON(report))
-                print("")
+                say("")
             } else {
-                print(describeReport(report))
+                say(describeReport(report))
             }
         } catch let error as StoreError {
             printError("cannot read the store: \(error)")

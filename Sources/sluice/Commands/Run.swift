@@ -44,21 +44,21 @@ struct Run: AsyncParsableCommand {
         let summary = try await withStoreExitCodes("run", definition.name, lock: lock) { [runOptions] in
             try await runPipeline(definition: definition, plan: plan, options: runOptions)
         }
-        print(summary.table())
+        say(summary.table())
         let total = summary.total
-        print("")
-        print(dryRun ? "dry run: \(total.rows.loaded) rows would load; nothing was stored"
+        say("")
+        say(dryRun ? "dry run: \(total.rows.loaded) rows would load; nothing was stored"
                      : "loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.location)")
-        print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
+        say("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)")
               + (total.rows.blankLinesSkipped > 0 ? "; \(total.rows.blankLinesSkipped) blank \(total.rows.blankLinesSkipped == 1 ? "line" : "lines") skipped" : ""))
-        for problem in summary.problems.prefix(20) { print("  \(problem)") }
-        if summary.problems.count > 20 { print("  ... and \(summary.problems.count - 20) more") }
+        for problem in summary.problems.prefix(20) { say("  \(problem)") }
+        if summary.problems.count > 20 { say("  ... and \(summary.problems.count - 20) more") }
         if total.filesQuarantined + total.filesFailed > 0 {
-            print("\(total.filesQuarantined) files quarantined, \(total.filesFailed) could not be read: see `sluice status` and the sluice_quarantine table")
+            say("\(total.filesQuarantined) files quarantined, \(total.filesFailed) could not be read: see `sluice status` and the sluice_quarantine table")
         }
         if let signal = summary.stoppedBySignal {
-            print("stopped by signal \(signal) with every checkpoint committed; \(total.filesInterrupted) files resume where they stopped")
+            say("stopped by signal \(signal) with every checkpoint committed; \(total.filesInterrupted) files resume where they stopped")
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

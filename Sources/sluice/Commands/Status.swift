@@ -22,9 +22,9 @@ struct Status: ParsableCommand {
         do {
             let statuses = try readStatus(definition)
             if statuses.isEmpty {
-                print("no files recorded yet for \(definition.name) in \(definition.load.location)")
+                say("no files recorded yet for \(definition.name) in \(definition.load.location)")
             } else {
-                print(describeStatus(statuses))
+                say(describeStatus(statuses))
             }
         } catch let error as StoreError {
             printError("cannot read the store: \(error)")

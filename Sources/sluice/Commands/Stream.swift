@@ -52,12 +52,12 @@ struct Stream: AsyncParsableCommand {
         let summary = try await withStoreExitCodes("stream", definition.name, lock: lock) { [runOptions] in
             try await streamPipeline(definition: definition, plan: plan, options: runOptions, shutdownTimeout: timeout)
         }
-        print(summary.table())
+        say(summary.table())
         let total = summary.total
-        print("")
-        print("stopped: loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.location); every checkpoint is committed")
-        print("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
+        say("")
+        say("stopped: loaded \(total.rows.loaded) rows into \(definition.load.table) in \(definition.load.location); every checkpoint is committed")
+        say("read \(total.rows.read) = loaded \(total.rows.loaded) + quarantined \(total.rows.quarantined) + filtered \(total.rows.filtered)"
               + (total.reconciles ? "" : "  (DOES NOT RECONCILE)"))
-        for problem in summary.problems.prefix(20) { print("  \(problem)") }
+        for problem in summary.problems.prefix(20) { say("  \(problem)") }
     }
 }
