@@ -157,6 +157,19 @@ import Testing
         #expect(stream.finish().status == 0)
     }
 
+    @Test func servingBeyondLoopbackIsWarnedAboutAndLoopbackIsNot() throws {
+        _ = try generateScenario(into: dir.url, suppliers: 1, files: 1)
+        func run(_ address: String) throws -> (status: Int32, stdout: String, stderr: String) {
+            try runBinary(["run", streamPipeline, "--progress", "0", "--metrics-address", address,
+                           "--set", "source.root=\(suppliers)", "--set", "load.database=\(dir.path("w-\(UUID().uuidString).sqlite"))"])
+        }
+        let everywhere = try run(":0")
+        #expect(everywhere.status == 0 || everywhere.status == 3, "\(everywhere.stderr)")
+        #expect(everywhere.stderr.contains("warning: /metrics, /status and /ready are served on 0.0.0.0:0, beyond this machine"))
+        let local = try run("127.0.0.1:0")
+        #expect(!local.stderr.contains("beyond this machine"), "\(local.stderr)")
+    }
+
     @Test func jsonLogLinesCarryTheRunAndTheFile() throws {
         _ = try generateScenario(into: dir.url, suppliers: 2, files: 3)
         let database = dir.path("run.sqlite")

@@ -147,6 +147,21 @@ import Testing
         second.release()
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aLockFileThatIsALinkOrAFIFOIsRefusedAndWhatItLeadsToIsUntouched() throws {
+        let database = dir.path("db.sqlite")
+        let victim = dir.path("precious.txt")
+        try "keep me".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: database + "-lock", withDestinationPath: victim)
+        #expect(throws: StoreError.self) { try SQLiteWriterLock(databasePath: database).tryAcquire(as: .current(pipeline: "p")) }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me", "the link's target was truncated")
+
+        let other = dir.path("other.sqlite")
+        #expect(mkfifo(other + "-lock", 0o644) == 0)
+        let error = try #require(throws: StoreError.self) { try SQLiteWriterLock(databasePath: other).tryAcquire(as: .current(pipeline: "p")) }
+        #expect(error.description.contains("not a regular file"))
+    }
+
     @Test func aWaitEndsAtItsLimitOrOnAStopRequest() async throws {
         let database = dir.path("db.sqlite")
         let holder = SQLiteWriterLock(databasePath: database)
