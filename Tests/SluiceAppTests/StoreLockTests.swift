@@ -147,7 +147,7 @@ import Testing
         second.release()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func aLockFileThatIsALinkOrAFIFOIsRefusedAndWhatItLeadsToIsUntouched() throws {
         let database = dir.path("db.sqlite")
         let victim = dir.path("precious.txt")

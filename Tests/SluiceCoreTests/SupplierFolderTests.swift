@@ -55,7 +55,7 @@ import Testing
         #expect(error.message.contains("symbolic link"), "\(error)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func aFileSwappedForAFIFOAfterListingIsRefusedWithoutBlocking() throws {
         defer { dir.remove() }
         try write("suppliers/acme/orders.csv", "id\n1\n")

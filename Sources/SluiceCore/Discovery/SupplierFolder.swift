@@ -59,7 +59,9 @@ public final class SupplierFolder: Sendable, Hashable {
     /// - Returns: a descriptor the caller closes.
     /// - Throws: `ReadError` naming the part that is not a plain folder.
     public func openFolder(_ relative: String) throws -> Int32 {
-        var current = dup(descriptor)
+        // A new open of the folder, not a `dup`: a duplicate shares the read position, and a
+        // listing through it would start where the last one ended.
+        var current = openat(descriptor, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard current >= 0 else { throw Self.failure("cannot open", relative) }
         for part in try Self.parts(of: relative) {
             let parent = current
