@@ -114,7 +114,7 @@ struct WritableStore {
 ///   fails, `ReadError` when sources cannot be listed, `EndpointSetupError` when an endpoint's
 ///   credential is missing.
 public func runPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions = RunOptions()) async throws -> RunSummary {
-    let sources = try SupplierSources(definition, logger: options.logger)
+    let sources = try SupplierSources(definition, logger: options.logger, stop: options.stop)
     return try await sources.closing(logger: options.logger) {
         if options.dryRun {
             return try await runOnce(definition, plan, sources: sources, store: OffPoolWarehouse(MemoryWarehouse()), claims: nil,

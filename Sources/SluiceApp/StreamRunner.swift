@@ -11,7 +11,7 @@ import UnixSignals
 ///   fails, `ReadError` when the source root cannot be listed.
 public func streamPipeline(definition: PipelineDefinition, plan: OutputPlan, options: RunOptions,
                            shutdownTimeout: Duration = .seconds(30)) async throws -> RunSummary {
-    let sources = try SupplierSources(definition, logger: options.logger)
+    let sources = try SupplierSources(definition, logger: options.logger, stop: options.stop)
     return try await sources.closing(logger: options.logger) {
         let writable = try await WritableStore(definition, options)
         defer { writable.release() }

@@ -11,10 +11,13 @@ struct SupplierSources {
     let client: EndpointClient?
     let readers: any RecordReaderFactory
     private let hasDirectories: Bool
+    /// Ends an endpoint listing under way once requested.
+    private let stop: StopRequest
 
     /// - Throws: `ReadError` when `source.root` cannot be listed, `EndpointSetupError` when a
     ///   credential's variable is not set.
-    init(_ definition: PipelineDefinition, logger: Logger) throws {
+    init(_ definition: PipelineDefinition, logger: Logger, stop: StopRequest) throws {
+        self.stop = stop
         directories = try DirectorySource(definition: definition.source)
         for name in directories.refusedFolders {
             logger.warning("a folder under the root is not taken as a supplier: its name is not folder-safe", metadata: ["folder": "\(name)"])
@@ -33,7 +36,7 @@ struct SupplierSources {
     /// Everything available now, for `sluice run`.
     var listing: any FileSource {
         guard let client else { return directories }
-        let endpoints = EndpointSource(client: client, patterns: directories.patterns)
+        let endpoints = EndpointSource(client: client, patterns: directories.patterns, stop: stop)
         return hasDirectories ? CombinedSource([directories, endpoints]) : endpoints
     }
 

@@ -10,13 +10,15 @@ import SluiceCore
 /// the buffer is full.
 ///
 /// A resume beyond what arrives soon asks again with `Range: bytes=N-` and `If-Range: <etag>`;
-/// a `200` in answer means the file changed, a `416` that the listing is stale.
+/// a `200` in answer means the file changed, a `416` that the listing is stale. Bytes that
+/// arrive slower than the endpoint's `RateFloor` fail the download, as a broken one.
 final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     let client: EndpointClient
     let file: DiscoveredFile
     private let address: String
     /// The strong ETag the file was listed with: its version, and the guard of a resumed range.
     private let etag: String?
+    private let redirects: RedirectPolicy
     private var what: String { "\(file.supplier)/\(file.relativePath)" }
 
     /// Everything below is guarded by `condition`.
@@ -30,6 +32,9 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
     /// Completed once the reader has drained the buffer enough for the body to flow again.
     private var demand: EventLoopPromise<Void>?
     private var task: HTTPClient.Task<Void>?
+    /// How fast the current request's bytes arrive, and the timer that judges it every window.
+    private var floor: RateFloor
+    private var watchdog: RepeatedTask?
     /// Raised for every request, so that callbacks of a dropped one are ignored.
     private var generation = 0
     /// File offset of the next byte `read` returns.
@@ -53,52 +58,102 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
         self.file = file
         address = client.url(file.supplier, file: file.relativePath)
         etag = RemoteVersion.etag(of: file.fingerprint)
+        let endpoint = client.endpoint(file.supplier)!
+        redirects = endpoint.redirects
+        floor = RateFloor(bytesPerSecond: endpoint.limits.minBytesPerSecond, window: endpoint.limits.minRateWindow, now: .now)
     }
 
     var arriving: (any ArrivingBytes)? { self }
 
     // MARK: Requests
 
-    /// Sends the request for the bytes from `offset` on and waits for its answer's head. A
-    /// refused answer's bytes never reach the reader.
+    /// Sends the request for the bytes from `offset` on and waits for its answer's head,
+    /// following the redirects the endpoint's `follow_redirects` allows. A refused answer's
+    /// bytes never reach the reader.
     /// - Throws: `ReadError` for an answer that is not the file's bytes from `offset`.
     func start(at offset: Int64) async throws {
+        var target = address
+        for _ in 0...Redirect.maxHops {
+            let head = try await send(to: target, at: offset)
+            let answer = EndpointAnswer(status: Int(head.status.code), retryAfter: head.headers.first(name: "Retry-After"),
+                                        location: head.headers.first(name: "Location"))
+            await client.answered(file.supplier, answer, status: Int(head.status.code))
+            if case .redirected(let location) = answer, let next = Redirect.follow(location, from: target, policy: redirects) {
+                condition.withLock { dropRequest() }?.cancel()
+                target = next
+                continue
+            }
+            if let problem = check(head, answer: answer, offset: offset) {
+                condition.withLock { dropRequest() }?.cancel()
+                throw problem
+            }
+            return
+        }
+        condition.withLock { dropRequest() }?.cancel()
+        throw ReadError(.refused, "\(what): more than \(Redirect.maxHops) redirects", offset: offset)
+    }
+
+    /// Sends one request for the bytes from `offset` on to `target`, and waits for its head.
+    private func send(to target: String, at offset: Int64) async throws -> HTTPResponseHead {
         try await client.pace(file.supplier)
         var headers = client.headers(file.supplier)
         if offset > 0 {
             headers.add(name: "Range", value: "bytes=\(offset)-")
             if let etag { headers.add(name: "If-Range", value: etag) }
         }
-        let request = try HTTPClient.Request(url: address, method: .GET, headers: headers)
-        let (delegate, dropped) = condition.withLock { () -> (BodyDelegate, HTTPClient.Task<Void>?) in
+        let request = try HTTPClient.Request(url: target, method: .GET, headers: headers)
+        let (delegate, dropped, sent) = condition.withLock { () -> (BodyDelegate, HTTPClient.Task<Void>?, Int) in
             let dropped = dropRequest()
             position = offset
             arrivedUntil = offset
             discardUntil = offset
-            return (BodyDelegate(stream: self, generation: generation), dropped)
+            floor.restart(at: .now)
+            return (BodyDelegate(stream: self, generation: self.generation), dropped, self.generation)
         }
         dropped?.cancel()
         let task = client.execute(request, for: file.supplier, delegate: delegate)
         // A client that is shutting down fails the task without telling the delegate.
         task.futureResult.whenFailure { delegate.failHead($0) }
-        condition.withLock { self.task = task }
-        let head: HTTPResponseHead
+        condition.withLock {
+            self.task = task
+            if sent == generation { watchdog = watch(on: task.eventLoop, generation: sent) }
+        }
         do {
-            head = try await withTaskCancellationHandler {
+            return try await withTaskCancellationHandler {
                 try await delegate.head.futureResult.get()
             } onCancel: {
                 task.cancel()
             }
         } catch {
             await client.answered(file.supplier, nil, status: nil)
-            throw ReadError(.io, "\(what): \(EndpointClient.describe(error))", offset: offset)
+            // The floor may have ended the request before its head came.
+            throw condition.withLock { failure } ?? ReadError(.io, "\(what): \(EndpointClient.describe(error))", offset: offset)
         }
-        let answer = EndpointAnswer(status: Int(head.status.code), retryAfter: head.headers.first(name: "Retry-After"))
-        await client.answered(file.supplier, answer, status: Int(head.status.code))
-        if let problem = check(head, answer: answer, offset: offset) {
-            condition.withLock { dropRequest() }?.cancel()
-            throw problem
+    }
+
+    /// Called with the lock held: judges the request's rate at the end of every window.
+    private func watch(on loop: any EventLoop, generation: Int) -> RepeatedTask? {
+        guard floor.bytesPerSecond > 0 else { return nil }
+        let components = floor.window.components
+        let window = TimeAmount.nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+        return loop.scheduleRepeatedTask(initialDelay: window, delay: window) { [weak self] repeated in
+            guard let self, self.judgeRate(generation: generation) else { repeated.cancel(); return }
         }
+    }
+
+    /// Fails the download if too few bytes came in the window that ended. False once there is
+    /// nothing left to watch.
+    private func judgeRate(generation: Int) -> Bool {
+        let (watching, slow) = condition.withLock { () -> (Bool, HTTPClient.Task<Void>?) in
+            guard generation == self.generation, !closed, !bodyEnded, failure == nil else { return (false, nil) }
+            guard floor.isTooSlow(at: .now, holding: demand != nil) else { return (true, nil) }
+            failure = ReadError(.io, "\(what): fewer than \(floor.bytesPerSecond) bytes a second arrived over \(floor.window.inSeconds) s"
+                                + " (min_bytes_per_second); the download stopped at byte \(arrivedUntil)", offset: arrivedUntil)
+            wakeWaiters()
+            return (false, task)
+        }
+        slow?.cancel()
+        return watching
     }
 
     /// Why the answer is not the bytes asked for, if it is not.
@@ -133,6 +188,7 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
             let unwanted = Int(min(Int64(buffer.readableBytes), max(0, discardUntil - arrivedUntil)))
             buffer.moveReaderIndex(forwardBy: unwanted)
             arrivedUntil += Int64(unwanted + buffer.readableBytes)
+            floor.arrived(unwanted + buffer.readableBytes)
             guard buffer.readableBytes > 0 else { return loop.makeSucceededVoidFuture() }
             buffered += buffer.readableBytes
             chunks.append(buffer)
@@ -140,6 +196,7 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
             guard buffered >= Self.highWater else { return loop.makeSucceededVoidFuture() }
             let promise = loop.makePromise(of: Void.self)
             demand = promise
+            floor.holdBack()
             return promise.futureResult
         }
     }
@@ -275,6 +332,8 @@ final class DownloadStream: ByteStream, ArrivingBytes, @unchecked Sendable {
         generation += 1
         let dropped = task
         task = nil
+        watchdog?.cancel()
+        watchdog = nil
         chunks.removeAll()
         buffered = 0
         bodyEnded = false

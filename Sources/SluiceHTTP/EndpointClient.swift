@@ -15,6 +15,9 @@ public final class EndpointClient: Sendable {
         /// `Bearer <token>`, read from the environment once; never logged or shown.
         let authorization: String?
         let pacer: RequestPacer
+        /// The redirects its answers may be followed to.
+        let redirects: RedirectPolicy
+        let limits: EndpointLimits
     }
 
     let http: HTTPClient
@@ -49,7 +52,8 @@ public final class EndpointClient: Sendable {
             let rate = supplier.rate ?? definition.limits.rate
             endpoints[supplier.name] = Endpoint(
                 url: endpoint.url, authorization: authorization,
-                pacer: RequestPacer(rate: rate, burst: supplier.burst ?? definition.limits.burst))
+                pacer: RequestPacer(rate: rate, burst: supplier.burst ?? definition.limits.burst),
+                redirects: endpoint.redirects, limits: endpoint.limits)
         }
         self.endpoints = endpoints
         suppliers = definition.source.endpointSuppliers.map(\.name)
@@ -60,6 +64,8 @@ public final class EndpointClient: Sendable {
         // Every supplier may sit behind one host; the caps, not the pool, bound what is open.
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.decompression = .disabled
+        // A 3xx comes back as an answer: the listing and downloads decide whether to follow it.
+        configuration.redirectConfiguration = .disallow
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

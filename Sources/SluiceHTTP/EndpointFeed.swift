@@ -36,13 +36,14 @@ public struct EndpointFeed: FileFeed {
             let now = ContinuousClock.now
             let full = lastFullListing.map { now - $0 >= watch.rescanInterval } ?? true
             do {
-                let entries = try await source.listing.list(supplier, after: full ? nil : lastName)
+                let entries = try await source.listing.list(supplier, after: full ? nil : lastName, stop: stop)
                 if full { lastFullListing = now }
                 if failing { logger.info("the endpoint can be listed again", metadata: ["supplier": "\(supplier)"]) }
                 failing = false
                 let fresh = entries.filter { delivered[$0.name] != RemoteVersion.fingerprint($0) }
                 for entry in fresh { delivered[entry.name] = RemoteVersion.fingerprint(entry) }
-                if let last = entries.map(\.name).max(), last > (lastName ?? "") { lastName = last }
+                // The contract keeps names ascending: the last is the greatest.
+                if let last = entries.last?.name, lastName.map({ ListingContract.isAscending($0, last) }) ?? true { lastName = last }
                 let delivery = source.listing.discovered(fresh, supplier: supplier)
                 if !delivery.files.isEmpty || !delivery.problems.isEmpty { try await deliver(delivery) }
             } catch let error as ReadError {

@@ -16,17 +16,25 @@ struct EndpointListing: Sendable {
     static let maxPageBytes = 32 << 20
 
     /// Every file listed after `cursor` (all of them when nil), in the endpoint's order.
-    /// - Throws: `ReadError` once a page still fails after the retries.
-    func list(_ supplier: String, after cursor: String? = nil) async throws -> [ListingPage.Entry] {
+    /// - Throws: `ReadError` once a page still fails after the retries, or breaks the
+    ///   `ListingContract`; `CancellationError` once `stop` is requested.
+    func list(_ supplier: String, after cursor: String? = nil, stop: StopRequest) async throws -> [ListingPage.Entry] {
+        try await untilStopped(stop) { try await listAll(supplier, after: cursor) }
+    }
+
+    private func listAll(_ supplier: String, after cursor: String?) async throws -> [ListingPage.Entry] {
+        let limits = client.endpoint(supplier)!.limits
+        var contract = ListingContract(maxEntries: limits.maxListingEntries, pageSize: Self.pageSize, after: cursor)
         var entries: [ListingPage.Entry] = []
-        var after = cursor
         repeat {
+            let after = contract.cursor
             let page = try await fetchPage(supplier, after: after)
+            if let breach = contract.admit(page) {
+                let place = after.map { "the page after \(ListingContract.quoted($0))" } ?? "the first page"
+                throw ReadError(.malformedHeader, "supplier \(supplier): the listing at \(client.url(supplier)) is refused at \(place): \(breach)")
+            }
             entries += page.files
-            // A cursor that does not move would page forever.
-            guard page.next != after else { break }
-            after = page.next
-        } while after != nil
+        } while contract.cursor != nil
         return entries
     }
 
@@ -37,9 +45,9 @@ struct EndpointListing: Sendable {
         for entry in entries {
             let parts = entry.name.split(separator: "/", omittingEmptySubsequences: false)
             guard let leaf = parts.last.map(String.init), !leaf.isEmpty, !DirectorySource.isHidden(leaf) else { continue }
-            guard !entry.name.hasPrefix("/"), !parts.contains("..") else {
-                found.problems.append(DiscoveryProblem(supplier: supplier, relativePath: entry.name,
-                                                       reason: "refused: a listed name must be a relative path without '..'"))
+            if let refusal = Self.refusal(of: entry.name) {
+                found.problems.append(DiscoveryProblem(supplier: supplier, relativePath: ControlCharacters.escaped(entry.name),
+                                                       reason: "refused: \(refusal)"))
                 continue
             }
             guard DirectorySource.matches(leaf, patterns) else { continue }
@@ -50,12 +58,26 @@ struct EndpointListing: Sendable {
         return found
     }
 
+    /// Why a listed name cannot be taken, if it cannot: a store, a log or a URL would read it
+    /// otherwise than it is written.
+    static func refusal(of name: String) -> String? {
+        if ControlCharacters.contains(in: name) { return "a listed name must not hold a NUL or other control character" }
+        // A backslash separates too, for a server that takes it as one.
+        let parts = name.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
+        if parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            return "a listed name must be a relative path without empty, '.' or '..' parts"
+        }
+        return nil
+    }
+
     private func fetchPage(_ supplier: String, after: String?) async throws -> ListingPage {
         var address = client.url(supplier) + "?limit=\(Self.pageSize)"
         if let after {
             address += "&after=" + (after.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? after)
         }
+        let redirects = client.endpoint(supplier)!.redirects
         var attempt = 0
+        var hops = 0
         while true {
             attempt += 1
             var failure: ReadError
@@ -67,6 +89,7 @@ struct EndpointListing: Sendable {
                                           deadline: .now() + .seconds(60))
                 response = try await withTaskCancellationHandler { try await task.futureResult.get() } onCancel: { task.cancel() }
             } catch {
+                try Task.checkCancellation()
                 await client.answered(supplier, nil, status: nil)
                 if let error = error as? ResponseAccumulator.ResponseTooBigError {
                     throw ReadError(.tooLarge, "supplier \(supplier): a listing page at \(address) is over \(Self.maxPageBytes) bytes (\(error))")
@@ -77,8 +100,17 @@ struct EndpointListing: Sendable {
                 continue
             }
             let status = Int(response.status.code)
-            let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"))
+            let answer = EndpointAnswer(status: status, retryAfter: response.headers.first(name: "Retry-After"),
+                                        location: response.headers.first(name: "Location"))
             await client.answered(supplier, answer, status: status)
+            if case .redirected(let location) = answer, hops < Redirect.maxHops,
+               let target = Redirect.follow(location, from: address, policy: redirects) {
+                // A redirect followed is no failed attempt.
+                hops += 1
+                attempt -= 1
+                address = target
+                continue
+            }
             if answer == .ok {
                 let body = response.body ?? ByteBuffer()
                 do {

@@ -9,12 +9,15 @@ enum EndpointAnswer: Equatable {
     case serverError
     /// 404 or 410: gone.
     case gone
+    /// A 3xx, to `location`: refused unless the endpoint's `follow_redirects` allows following it.
+    case redirected(location: String?)
     /// Any other 4xx: trying again will not help.
     case refused
 
-    init(status: Int, retryAfter: String?) {
+    init(status: Int, retryAfter: String?, location: String? = nil) {
         switch status {
         case 200..<300: self = .ok
+        case 300..<400: self = .redirected(location: location)
         case 429, 503: self = .throttled(retryAfter: RetryAfter.parse(retryAfter))
         case 500..<600, 408, 425: self = .serverError
         case 404, 410: self = .gone
@@ -29,6 +32,9 @@ enum EndpointAnswer: Equatable {
         case .throttled(let wait): ReadError(.io, "\(what): HTTP \(status)", retryAfter: wait)
         case .serverError: ReadError(.io, "\(what): HTTP \(status)")
         case .gone: ReadError(.notFound, "\(what): HTTP \(status)")
+        case .redirected(let location):
+            ReadError(.refused, "\(what): HTTP \(status) redirects to \(location.map(Redirect.shown) ?? "no Location"), which is not followed"
+                      + " (follow_redirects: same-origin follows one to the same scheme, host and port)")
         case .refused: ReadError(.refused, "\(what): HTTP \(status)")
         }
     }

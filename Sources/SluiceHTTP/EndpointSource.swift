@@ -4,16 +4,20 @@ import SluiceCore
 public struct EndpointSource: FileSource {
     let client: EndpointClient
     let listing: EndpointListing
+    /// Ends a listing under way once requested.
+    let stop: StopRequest
 
-    public init(client: EndpointClient, patterns: [String]) {
+    public init(client: EndpointClient, patterns: [String], stop: StopRequest = StopRequest()) {
         self.client = client
         listing = EndpointListing(client: client, patterns: patterns)
+        self.stop = stop
     }
 
     public var suppliers: [String] { client.suppliers }
 
     /// Lists every endpoint side by side. One that cannot be listed is a problem of its own
     /// supplier; the others still load.
+    /// - Throws: `CancellationError` once `stop` is requested.
     public func discover() async throws -> Discovery {
         try await withThrowingTaskGroup(of: Discovery.self) { group in
             for supplier in suppliers {
@@ -30,7 +34,7 @@ public struct EndpointSource: FileSource {
 
     func list(_ supplier: String) async throws -> Discovery {
         do {
-            var found = listing.discovered(try await listing.list(supplier), supplier: supplier)
+            var found = listing.discovered(try await listing.list(supplier, stop: stop), supplier: supplier)
             found.files.sort { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
             return found
         } catch let error as ReadError {

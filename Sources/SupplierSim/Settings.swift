@@ -13,6 +13,14 @@ struct Settings: Sendable {
     var contention: Int
     var contentionPenalty: Double
     var token: String?
+    /// Most entries per listing page, whatever `limit` asks.
+    var pageSize = 10_000
+    var listingFault: ListingFault?
+    /// Bytes per second of every file's first download, a few at a time; nil for none.
+    var trickle: Double?
+    /// Every request is answered 302 to this base and the request's path: another server, or
+    /// a path on this one under which it serves.
+    var redirectTo: String?
 
     /// How much slower a supplier's requests go with `inFlight` of them open at once.
     func slowdown(inFlight: Int) -> Double {

@@ -59,6 +59,18 @@ struct SupplierSim: AsyncParsableCommand {
     @Option(help: "An environment variable with the bearer token every request must carry (401 without).")
     var tokenEnv: String?
 
+    @Option(help: "Most entries per listing page, whatever the request's limit asks.")
+    var pageSize = 10_000
+
+    @Option(help: "Break the listing contract: cycling-cursor (the cursors go back), empty-pages (empty pages that never end).")
+    var listingFault: ListingFault?
+
+    @Option(help: "Send the first download of every file at this many bytes per second, a few bytes at a time.")
+    var trickleBytesPerSecond: Double?
+
+    @Option(help: "Answer every request 302 to this base followed by the request's path and query: another server (http://host:port), or a path on this one (/moved) under which it serves the suppliers.")
+    var redirectTo: String?
+
     @Option(help: "Write one JSON line per request to this file: its time, supplier, path, range, status, body length and whether the body is cut.")
     var log: String?
 
@@ -73,9 +85,13 @@ struct SupplierSim: AsyncParsableCommand {
             }
             token = value
         }
-        let settings = Settings(rate: rate, latency: latencyMs / 1000, bandwidth: bandwidth, errorShare: errorShare,
+        var settings = Settings(rate: rate, latency: latencyMs / 1000, bandwidth: bandwidth, errorShare: errorShare,
                                 cutShare: cutShare, cutFirstDownload: cutFirstDownload, cutAt: cutAt, contention: contention, contentionPenalty: contentionPenalty,
                                 token: token)
+        settings.pageSize = max(1, pageSize)
+        settings.listingFault = listingFault
+        settings.trickle = trickleBytesPerSecond
+        settings.redirectTo = redirectTo
         let requestLog = try log.map { try RequestLog(path: $0) }
         let suppliers = Suppliers(root: URL(fileURLWithPath: root), settings: settings, log: requestLog, seed: seed)
         let router = Router()

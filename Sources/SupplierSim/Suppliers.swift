@@ -19,6 +19,8 @@ final class Suppliers: Sendable {
     private let loads = Mutex([String: Load]())
     /// Files whose first download was cut (with `cutFirstDownload`).
     private let cutOnce = Mutex(Set<String>())
+    /// Files whose first download trickled (with `trickle`).
+    private let trickledOnce = Mutex(Set<String>())
     private let random: Mutex<SplitMix64>
     private let clock = RequestLog.Clock()
 
@@ -31,10 +33,17 @@ final class Suppliers: Sendable {
 
     func answer(_ request: Request) async throws -> Response {
         let arrived = clock.now
-        let path = request.uri.path
+        var path = request.uri.path
+        if let base = settings.redirectTo {
+            if base.hasPrefix("/"), path.hasPrefix(base + "/") {
+                path = String(path.dropFirst(base.count))
+            } else {
+                return redirect(to: base + path + (request.uri.query.map { "?" + $0 } ?? ""), at: arrived, path: path)
+            }
+        }
         let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
         guard parts.count >= 2, parts[1] == "files", let supplier = parts[0].removingPercentEncoding,
-              !supplier.hasPrefix("."), isDirectory(root.appendingPathComponent(supplier)) else {
+              Self.isPlainName(supplier), !supplier.hasPrefix("."), isDirectory(root.appendingPathComponent(supplier)) else {
             return plain(.notFound, "no such supplier or path\n")
         }
         let range = request.headers[.range]
@@ -70,7 +79,7 @@ final class Suppliers: Sendable {
             record(Int(response.status.code), 0)
             return response
         }
-        guard let name = parts[2].removingPercentEncoding, !name.split(separator: "/").contains(".."),
+        guard let name = parts[2].removingPercentEncoding, name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy(Self.isPlainName),
               let file = FileVersion(folder.appendingPathComponent(name).path) else {
             done()
             record(404, 0)
@@ -78,7 +87,8 @@ final class Suppliers: Sendable {
         }
         let first = settings.cutFirstDownload && cutOnce.withLock { $0.insert(file.path).inserted }
         let cut = first || draw() < settings.cutShare
-        let response = download(file, request: request, slowdown: slowdown, cut: cut, done: done)
+        let trickle = settings.trickle.flatMap { rate in trickledOnce.withLock { $0.insert(file.path).inserted } ? rate : nil }
+        let response = download(file, request: request, slowdown: slowdown, cut: cut, trickle: trickle, done: done)
         let status = Int(response.status.code)
         record(status, response.headers[HTTPField.Name.contentLength].flatMap { Int64($0) } ?? 0, cut: cut && status < 300)
         return response
@@ -101,6 +111,19 @@ final class Suppliers: Sendable {
 
     private func draw() -> Double { random.withLock { $0.unit() } }
 
+    /// A supplier folder or path part that stays where it is: no separator, NUL, `.` or `..`,
+    /// however it was percent-encoded.
+    static func isPlainName(_ part: some StringProtocol) -> Bool {
+        !part.isEmpty && part != "." && part != ".." && !part.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" })
+    }
+
+    private func redirect(to location: String, at time: Double, path: String) -> Response {
+        log?.record(at: time, supplier: String(path.split(separator: "/").first ?? ""), path: path, range: nil, status: 302, length: 0)
+        var response = plain(.found, "moved\n")
+        response.headers[.location] = location
+        return response
+    }
+
     private func isDirectory(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -114,23 +137,24 @@ final class Suppliers: Sendable {
 
     private func listing(_ folder: URL, request: Request) -> Response {
         let after = request.uri.queryParameters.get("after")
-        let limit = max(1, min(10_000, request.uri.queryParameters.get("limit", as: Int.self) ?? 1000))
-        let names = Self.names(in: folder).filter { after == nil || $0 > after! }
-        let page = names.prefix(limit)
+        let limit = max(1, min(settings.pageSize, request.uri.queryParameters.get("limit", as: Int.self) ?? 1000))
+        let names = Self.names(in: folder)
+        var page = ListingSlice(names, after: after, limit: limit)
+        if let fault = settings.listingFault { page = fault.page(page, of: names, after: after, limit: limit) }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let files: [[String: Any]] = page.compactMap { name in
+        let files: [[String: Any]] = page.names.compactMap { name in
             guard let version = FileVersion(folder.appendingPathComponent(name).path) else { return nil }
             return ["name": name, "size": version.size, "etag": version.etag,
                     "modified": formatter.string(from: Date(timeIntervalSince1970: version.modified))]
         }
-        let next: Any = names.count > limit ? page.last! : NSNull()
+        let next: Any = page.next ?? NSNull()
         let body = (try? JSONSerialization.data(withJSONObject: ["files": files, "next": next], options: [.sortedKeys])) ?? Data()
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// Every file under the folder, as `/`-separated paths in name order; names a supplier is
+    /// Every file under the folder, as `/`-separated paths in byte-wise name order; names a supplier is
     /// still writing (`.tmp`, dot files) are left out.
     static func names(in folder: URL) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
@@ -140,12 +164,12 @@ final class Suppliers: Sendable {
             if leaf.hasPrefix(".") || leaf.hasSuffix(".tmp") { continue }
             if FileVersion(folder.appendingPathComponent(name).path) != nil { names.append(name) }
         }
-        return names.sorted()
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     // MARK: Download
 
-    private func download(_ file: FileVersion, request: Request, slowdown: Double, cut: Bool,
+    private func download(_ file: FileVersion, request: Request, slowdown: Double, cut: Bool, trickle: Double?,
                           done: @escaping @Sendable () -> Void) -> Response {
         var start: Int64 = 0
         var end = file.size
@@ -180,12 +204,18 @@ final class Suppliers: Sendable {
             defer { try? handle.close() }
             try handle.seek(toOffset: UInt64(first))
             var sent = first
+            // A trickle sends a tenth of its rate ten times a second.
+            let piece = trickle.map { Int64(max(1, $0 / 10)) } ?? 64 * 1024
             while sent < stopAt {
-                let want = Int(min(64 * 1024, stopAt - sent))
+                let want = Int(min(piece, stopAt - sent))
                 guard let data = try handle.read(upToCount: want), !data.isEmpty else { break }
                 try await writer.write(ByteBuffer(bytes: data))
                 sent += Int64(data.count)
-                if bandwidth > 0 { try await Task.sleep(for: .seconds(Double(data.count) / bandwidth)) }
+                if let trickle {
+                    try await Task.sleep(for: .seconds(Double(data.count) / trickle))
+                } else if bandwidth > 0 {
+                    try await Task.sleep(for: .seconds(Double(data.count) / bandwidth))
+                }
             }
             if sent < last { throw CutShort() }
             try await writer.finish(nil)

@@ -50,10 +50,13 @@ struct DefinitionReader {
         let map = try node.mapping(allowed: ["root", "suppliers", "endpoints", "patterns", "delimiter", "batch_rows", "on_change",
                                              "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
                                              "on_corrupt", "on_duplicate", "blank_lines", "max_delay", "poll_interval",
-                                             "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"])
+                                             "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"]
+                                             + Self.endpointLimitKeys)
         let root = try map["root"].map { resolve(try $0.string()) }
-        var suppliers = try map["suppliers"]?.sequence().map { try supplier($0) } ?? []
-        suppliers += try map["endpoints"]?.sequence().map { try supplier($0, endpointOnly: true) } ?? []
+        // The source's endpoint limits are the defaults of each endpoint's own.
+        let limits = try endpointLimits(map, defaults: EndpointLimits())
+        var suppliers = try map["suppliers"]?.sequence().map { try supplier($0, limits: limits) } ?? []
+        suppliers += try map["endpoints"]?.sequence().map { try supplier($0, limits: limits, endpointOnly: true) } ?? []
         if root == nil && suppliers.isEmpty {
             throw node.error("declare a 'root' whose subdirectories are suppliers, a 'suppliers' list or an 'endpoints' list")
         }
@@ -106,8 +109,9 @@ struct DefinitionReader {
     }
 
     /// A supplier with either a `path` (a directory) or a `url` (an endpoint).
-    private func supplier(_ node: ConfigNode, endpointOnly: Bool = false) throws -> SupplierDefinition {
-        let map = try node.mapping(allowed: ["name", "path", "url", "auth", "concurrency", "rate", "burst", "encoding"])
+    private func supplier(_ node: ConfigNode, limits: EndpointLimits, endpointOnly: Bool = false) throws -> SupplierDefinition {
+        let map = try node.mapping(allowed: ["name", "path", "url", "auth", "concurrency", "rate", "burst", "encoding"]
+                                   + Self.endpointKeys + Self.endpointLimitKeys)
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
         var path: URL?
@@ -115,9 +119,11 @@ struct DefinitionReader {
         switch (map["path"], map["url"]) {
         case (let pathNode?, nil) where !endpointOnly:
             path = resolve(try pathNode.string())
-            if let auth = map["auth"] { throw auth.error("auth is for suppliers with a url") }
+            if let key = (Self.endpointKeys + Self.endpointLimitKeys).first(where: { map[$0] != nil }) {
+                throw try map.require(key).error("\(key) is for suppliers with a url")
+            }
         case (nil, let urlNode?):
-            endpoint = try self.endpoint(url: urlNode, auth: map["auth"])
+            endpoint = try self.endpoint(map, url: urlNode, limits: limits)
         default:
             throw node.error(endpointOnly ? "an endpoint needs a 'url' (and no 'path')"
                                           : "a supplier has either a 'path' (a directory) or a 'url' (an HTTP endpoint)")
@@ -127,27 +133,6 @@ struct DefinitionReader {
                                   rate: try map["rate"]?.rate(),
                                   burst: try map["burst"]?.int(min: 1),
                                   encoding: try map["encoding"]?.oneOf(TextEncoding.self))
-    }
-
-    private func endpoint(url node: ConfigNode, auth: ConfigNode?) throws -> EndpointDefinition {
-        let text = try node.string()
-        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
-              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
-            throw node.error("expected an http:// or https:// address")
-        }
-        guard url.user == nil, url.password == nil, url.query == nil else {
-            throw node.error("put no credentials or query in the url; name the token's variable in auth.bearer_env")
-        }
-        var endpoint = EndpointDefinition(url: url)
-        if let auth {
-            let fields = try auth.mapping(allowed: ["bearer_env"])
-            let variable = try fields.require("bearer_env").string()
-            guard !variable.isEmpty, variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw auth.error("bearer_env names an environment variable: letters, digits and '_'")
-            }
-            endpoint.bearerEnvironment = variable
-        }
-        return endpoint
     }
 
     private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {

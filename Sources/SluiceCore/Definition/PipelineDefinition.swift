@@ -115,19 +115,6 @@ public struct SupplierDefinition: Sendable, Equatable {
     public var encoding: TextEncoding?
 }
 
-/// A supplier that serves its files over HTTP: `GET <url>/files?after=&limit=` lists them,
-/// `GET <url>/files/<name>` downloads one.
-public struct EndpointDefinition: Sendable, Equatable {
-    public var url: URL
-    /// The environment variable holding the bearer token; the token itself is never in the file.
-    public var bearerEnvironment: String?
-
-    public init(url: URL, bearerEnvironment: String? = nil) {
-        self.url = url
-        self.bearerEnvironment = bearerEnvironment
-    }
-}
-
 /// Concurrency caps and start staggering.
 public struct LimitsDefinition: Sendable {
     /// Files open at once across all suppliers.
