@@ -26,7 +26,7 @@ extension DefinitionReader {
             endpoint.bearerEnvironment = variable
             endpoint.allowsPlainHTTPToken = try fields["allow_plain_http"]?.bool() ?? false
             // Anyone on the path would read the token: only this machine is spared TLS.
-            if scheme == "http", !Self.isLoopback(host), !endpoint.allowsPlainHTTPToken {
+            if scheme == "http", !isLoopbackHost(host), !endpoint.allowsPlainHTTPToken {
                 throw auth.error("the token would cross the network in clear text to \(host) over http://; "
                                  + "use https://, or set auth.allow_plain_http: true for a network you trust")
             }
@@ -49,16 +49,5 @@ extension DefinitionReader {
             guard limits.minRateWindow >= .seconds(1) else { throw node.error("must be at least 1s") }
         }
         return limits
-    }
-
-    /// 127.0.0.0/8, ::1 and localhost: hosts whose traffic never leaves the machine.
-    static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host == "localhost." { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) { return octets[0] == "127" }
-        var address = in6_addr()
-        guard inet_pton(AF_INET6, host, &address) == 1 else { return false }
-        return withUnsafeBytes(of: &address) { Array($0) } == Array(repeating: 0, count: 15) + [1]
     }
 }

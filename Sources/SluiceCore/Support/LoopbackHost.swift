@@ -1,7 +1,12 @@
-/// Whether a host name or address stays on this machine: `localhost`, 127.0.0.0/8 or `::1`.
+import Foundation
+
+/// Whether a host stays on this machine: `localhost`, 127.0.0.0/8 or `::1` (brackets allowed).
 public func isLoopbackHost(_ host: String) -> Bool {
-    let host = host.lowercased()
-    if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-    let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    if host == "localhost" || host == "localhost." { return true }
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) { return octets[0] == "127" }
+    var address = in6_addr()
+    guard inet_pton(AF_INET6, host, &address) == 1 else { return false }
+    return withUnsafeBytes(of: &address) { Array($0) } == Array(repeating: 0, count: 15) + [1]
 }
