@@ -286,15 +286,29 @@ import Testing
         #expect(out.fileReasons.first?.contains("trailing garbage after the last gzip member") == true)
     }
 
-    @Test(arguments: [("source.max_inflated_bytes=8MiB", "inflates past max_inflated_bytes (8388608)"),
-                      ("source.max_inflated_bytes=1GiB", "a decompression bomb?")])
-    func aGzipBombIsStopped(_ setting: String, _ reason: String) async throws {
+    /// About 1000:1: the ratio guard stops it from the first MiB, and with the guard raised the size cap does.
+    @Test(arguments: [(["source.max_inflated_bytes=8MiB", "source.max_compression_ratio=2000"], "inflates past max_inflated_bytes (8388608)"),
+                      (["source.max_inflated_bytes=1GiB"], "a decompression bomb?")])
+    func aGzipBombIsStopped(_ settings: [String], _ reason: String) async throws {
         var text = Self.header + "1,"
         text += String(repeating: "0", count: 40 << 20)
         try write("bomb.csv.gz", try SampleGenerator.gzipCompress(Array(text.utf8), level: 9))
-        let out = try await run([setting, "source.max_field_bytes=64MiB"])
+        let out = try await run(settings + ["source.max_field_bytes=64MiB"])
         #expect(out.summary.total.filesQuarantined == 1)
         #expect(out.fileReasons.first?.contains(reason) == true, "\(out.fileReasons)")
+    }
+
+    /// About 700:1 and only 2 MiB: refused from its first MiB, before a row of it is read.
+    @Test func aGzipBombOfValidRowsIsRefusedBeforeAnyRowIsRead() async throws {
+        try write("bomb.csv.gz", try SampleGenerator.gzipCompress(Array((Self.header + String(repeating: "1,a,,,\n", count: 300_000)).utf8), level: 9))
+        try write("real.csv.gz", try gzip(Self.header + "7,real,,,\n"))
+        let out = try await run(["source.batch_rows=8192"])
+        #expect(out.summary.total.filesQuarantined == 1)
+        #expect(out.fileReasons.count == 1)
+        #expect(out.fileReasons.first?.contains("a decompression bomb?") == true, "\(out.fileReasons)")
+        #expect(out.states["acme/bomb.csv.gz"] == "quarantined")
+        #expect(out.summary.total.rows.read == 1, "only the real file's row")
+        #expect(out.rows.map { $0[0] } == ["7"])
     }
 
     // MARK: Files and paths

@@ -49,7 +49,7 @@ public struct ReaderOptions: Sendable, Equatable {
     /// A gzip file that inflates past this is rejected (a decompression bomb).
     public var maxInflatedBytes: Int64
     /// A gzip file whose inflated size exceeds this multiple of its compressed size is rejected
-    /// (checked once it has inflated past 16 MiB, so small repetitive files pass).
+    /// (checked from the first MiB inflated, before any of it is handed out, so small files pass).
     public var maxCompressionRatio: Double
     /// How the file's text is encoded; other encodings are converted to UTF-8 as they are read.
     public var encoding: TextEncoding
