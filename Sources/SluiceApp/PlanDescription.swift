@@ -15,7 +15,7 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     }
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
     let reader = definition.source.reader
-    lines.append("  encoding \(reader.encoding.rawValue), fields up to \(reader.maxFieldBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
+    lines.append("  encoding \(reader.encoding.rawValue), fields up to \(reader.maxFieldBytes) bytes, records up to \(reader.maxRecordBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
                  + "; on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)"
                  + ", blank_lines \(reader.blankLines.rawValue)")
     let endpoints = definition.source.endpointSuppliers.count

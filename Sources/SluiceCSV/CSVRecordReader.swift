@@ -31,6 +31,8 @@ final class CSVRecordReader: RecordReader {
     /// Line where the quoted field still open at the end of input began.
     private var openQuoteLine = 0
     private let maxFieldBytes: Int
+    /// A record's bytes before its final line end, counted per piece fed: never below `maxFieldBytes`.
+    private let maxRecordBytes: Int
     /// Raw text kept per row for the quarantine: up to `max_field_bytes`; a longer row keeps its start.
     private let maxRawBytes: Int
     /// Where the current row starts in `chunk` while its raw text is still there; nil once it
@@ -52,12 +54,14 @@ final class CSVRecordReader: RecordReader {
         arriving = stream.arriving
         delimiter = options.delimiter
         maxFieldBytes = options.maxFieldBytes
+        maxRecordBytes = max(options.maxRecordBytes, options.maxFieldBytes)
         maxRawBytes = max(options.maxFieldBytes, 64 * 1024)
         blankLinePolicy = options.blankLines
         chunk = .allocate(byteCount: chunkSize, alignment: 16)
         parser = .allocate(capacity: 1)
         context = .allocate(capacity: 1)
         context.initialize(to: ParseContext(maxFieldBytes: options.maxFieldBytes))
+        context.pointee.fieldLimit = Self.maxHeaderFields
         resetParser(initial: true)
         try readHeader()
         if resume.offset > 0 { try move(to: resume) }
@@ -82,6 +86,12 @@ final class CSVRecordReader: RecordReader {
 
     /// How many bytes at hand make a read of the next record very unlikely to block.
     static let readAhead = 64 * 1024
+
+    /// The widest header read: a spreadsheet's column limit.
+    static let maxHeaderFields = 16_384
+    /// Fields a record may have beyond the header's before the rest are not stored: a few
+    /// stray delimiters still get the exact count in "expected 5 fields, found 7".
+    static let extraFields = 64
 
     func close() {
         guard !closed else { return }
@@ -123,6 +133,7 @@ final class CSVRecordReader: RecordReader {
                 return Self.trimmed(name)
             }
         }
+        context.pointee.fieldLimit = header.count + Self.extraFields
         rowsRead = 0
         // Blank lines before the header are skipped in either mode: a header cannot be blank.
         blankLinesAreRecords = blankLinePolicy == .record
@@ -181,6 +192,13 @@ final class CSVRecordReader: RecordReader {
             }
             let (pieceEnd, endsLine) = try nextPieceEnd()
             let piece = UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<pieceEnd])
+            if fedInRow + piece.count > maxRecordBytes, fedInRow + contentLength(piece, endsLine) > maxRecordBytes {
+                // Too long before this piece is parsed: skip the rest of the record from here on our own.
+                let quoted = parser.pointee.quoted != 0
+                resetParser()
+                try skipRecord(inQuotes: quoted)
+                return malformed(row, "the record is longer than max_record_bytes (\(maxRecordBytes))")
+            }
             if fedInRow == 0 && endsLine && isOnlyNewline(piece) {
                 if blankLinesAreRecords {
                     context.pointee.appendField(nil, 0)
@@ -224,6 +242,12 @@ final class CSVRecordReader: RecordReader {
                 return malformed(row, reason)
             }
             if context.pointee.rowEnded { return completed(row) }
+            if context.pointee.tooManyFields {
+                let quoted = parser.pointee.quoted != 0
+                resetParser()
+                try skipRecord(inQuotes: quoted)
+                return malformed(row, tooManyFieldsReason)
+            }
             if parser.pointee.entry_pos > maxFieldBytes {
                 // Stop buffering a runaway field: skip to the end of its record on our own.
                 let field = context.pointee.fieldCount + 1
@@ -298,10 +322,17 @@ final class CSVRecordReader: RecordReader {
     private func completed(_ row: UnsafeMutablePointer<RawRow>) -> ReadResult {
         rowsRead += 1
         row.pointee.next = here
+        if context.pointee.tooManyFields { return .malformed(tooManyFieldsReason) }
         if let field = context.pointee.oversizedField {
             return .malformed("field \(field) is longer than max_field_bytes (\(context.pointee.maxFieldBytes))")
         }
         return .row
+    }
+
+    private var tooManyFieldsReason: String {
+        let limit = context.pointee.fieldLimit
+        return header.isEmpty ? "more than \(limit) fields (a header may have at most \(limit) columns)"
+                              : "more than \(limit) fields (the header has \(header.count))"
     }
 
     private func malformed(_ row: UnsafeMutablePointer<RawRow>, _ reason: String) -> ReadResult {
@@ -363,6 +394,12 @@ final class CSVRecordReader: RecordReader {
                 return
             }
         }
+    }
+
+    /// A piece's length without the line end it may finish with.
+    private func contentLength(_ piece: UnsafeRawBufferPointer, _ endsLine: Bool) -> Int {
+        guard endsLine, let last = piece.last else { return piece.count }
+        return last == 10 && piece.count > 1 && piece[piece.count - 2] == 13 ? piece.count - 2 : piece.count - 1
     }
 
     private func isOnlyNewline(_ piece: UnsafeRawBufferPointer) -> Bool {

@@ -16,8 +16,21 @@ final class GzipByteStream: ByteStream {
     private var inputFilled = 0
     /// Inflated bytes produced so far.
     private(set) var inflatedOffset: Int64 = 0
+    /// Inflated bytes handed out so far: behind `inflatedOffset` while the probed head is read.
+    private var deliveredOffset: Int64 = 0
     private let maxInflatedBytes: Int64
     private let maxRatio: Double
+    /// The start of the file, inflated before any of it is handed out: a bomb is refused before
+    /// its first rows can reach the store. Freed once read.
+    private var head: UnsafeMutableRawBufferPointer?
+    private var headStart = 0
+    private var headEnd = 0
+    private var probed = false
+    /// A corrupt or truncated stream found while probing: thrown once the good bytes before it are read.
+    private var headError: (any Error)?
+    /// Inflated bytes from which the ratio is checked: below, a small repetitive file may
+    /// legitimately compress far better than a large one.
+    static let ratioCheckFrom: Int64 = 1 << 20
 
     /// - Throws: `ReadError` when the file cannot be opened.
     convenience init(path: String, options: ReaderOptions = ReaderOptions(), inputBufferSize: Int = 256 * 1024) throws {
@@ -42,6 +55,7 @@ final class GzipByteStream: ByteStream {
 
     deinit {
         close()
+        head?.deallocate()
         input.deallocate()
         stream.deallocate()
     }
@@ -53,8 +67,52 @@ final class GzipByteStream: ByteStream {
     /// Bytes inflated in the same call as a failure are dropped with it: a bit flip can look
     /// like a truncation, and zlib cannot say which of those last bytes were good.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard !finished, buffer.count > 0 else { return 0 }
+        let count = try readMore(into: buffer)
+        deliveredOffset += Int64(count)
+        return count
+    }
+
+    private func readMore(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard buffer.count > 0 else { return 0 }
+        if !probed { try probe() }
+        if let head {
+            let count = min(buffer.count, headEnd - headStart)
+            buffer.baseAddress!.copyMemory(from: head.baseAddress! + headStart, byteCount: count)
+            headStart += count
+            if headStart == headEnd {
+                head.deallocate()
+                self.head = nil
+            }
+            return count
+        }
+        if let headError { throw headError }
+        guard !finished else { return 0 }
         return try inflateMore(into: buffer)
+    }
+
+    /// Inflates the first `ratioCheckFrom` bytes (or the whole of a smaller file) and checks them.
+    private func probe() throws {
+        probed = true
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(Self.ratioCheckFrom), alignment: 16)
+        var filled = 0
+        do {
+            // In reads of a reader's block, so a failure drops no more good bytes than it did unprobed.
+            while filled < buffer.count && !finished {
+                let end = min(filled + 256 * 1024, buffer.count)
+                filled += try inflateMore(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<end]))
+            }
+        } catch let error as ReadError where error.kind != .tooLarge && filled > 0 {
+            headError = error
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        if filled == 0 {
+            buffer.deallocate()
+            return
+        }
+        head = buffer
+        headEnd = filled
     }
 
     private func inflateMore(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -106,7 +164,7 @@ final class GzipByteStream: ByteStream {
             throw ReadError(.tooLarge, "gzip inflates past max_inflated_bytes (\(maxInflatedBytes)) at compressed byte \(compressedOffset)")
         }
         let compressed = max(compressedOffset, 1)
-        if inflatedOffset > 16 << 20, Double(inflatedOffset) / Double(compressed) > maxRatio {
+        if inflatedOffset >= Self.ratioCheckFrom, Double(inflatedOffset) / Double(compressed) > maxRatio {
             throw ReadError(.tooLarge, "gzip inflates \(inflatedOffset) bytes from \(compressed) (more than max_compression_ratio \(Int(maxRatio)):1): a decompression bomb?")
         }
     }
@@ -114,10 +172,10 @@ final class GzipByteStream: ByteStream {
     func skip(to offset: Int64) throws {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { scratch.deallocate() }
-        while inflatedOffset < offset {
-            let want = Int(min(Int64(scratch.count), offset - inflatedOffset))
+        while deliveredOffset < offset {
+            let want = Int(min(Int64(scratch.count), offset - deliveredOffset))
             if try read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<want])) == 0 {
-                throw ReadError(.truncated, "gzip stream ends at inflated byte \(inflatedOffset), before the checkpoint at \(offset)")
+                throw ReadError(.truncated, "gzip stream ends at inflated byte \(deliveredOffset), before the checkpoint at \(offset)")
             }
         }
     }

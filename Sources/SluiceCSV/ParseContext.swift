@@ -12,6 +12,11 @@ struct ParseContext {
     var maxFieldBytes = 1 << 20
     /// 1-based index of the first field over `maxFieldBytes`, if any.
     var oversizedField: Int?
+    /// Fields a record may have; past it the rest are counted out, not stored, so a line of
+    /// commas costs no memory per field.
+    var fieldLimit = Int.max
+    /// Whether the current record has more than `fieldLimit` fields.
+    var tooManyFields = false
     var bytes: UnsafeMutablePointer<UInt8>
     var byteCapacity: Int
     var byteCount = 0
@@ -33,6 +38,10 @@ struct ParseContext {
     }
 
     mutating func appendField(_ data: UnsafeRawPointer?, _ length: Int) {
+        if fieldCount == fieldLimit {
+            tooManyFields = true
+            return
+        }
         if length > maxFieldBytes {
             if oversizedField == nil { oversizedField = fieldCount + 1 }
         } else if length > 0, let data {
@@ -58,6 +67,11 @@ struct ParseContext {
 
     /// Closes a field built from parts that began at byte `start`, with the field size limit applied.
     mutating func endField(startedAt start: Int) {
+        if fieldCount == fieldLimit {
+            tooManyFields = true
+            byteCount = start
+            return
+        }
         if byteCount - start > maxFieldBytes {
             if oversizedField == nil { oversizedField = fieldCount + 1 }
             byteCount = start
@@ -90,6 +104,7 @@ struct ParseContext {
         byteCount = 0
         fieldCount = 0
         oversizedField = nil
+        tooManyFields = false
     }
 }
 

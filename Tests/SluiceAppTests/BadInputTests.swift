@@ -202,6 +202,36 @@ import Testing
         #expect(out.rows.map { $0[1]?.count } == [600_000, 1])
     }
 
+    /// Past 256 KiB, so libcsv reads it in pieces: one quarantined row, the rows after it load.
+    @Test func aLineOfCommasIsOneQuarantinedRowAndTheNextRowsLoad() async throws {
+        let wide = String(repeating: ",", count: 300_000) + "\n"
+        try write("a.csv", Self.header + "1,a,,,\n" + wide + "2,b,,,\n3,c,,,\n")
+        let out = try await run()
+        #expect(out.rows.map { $0[0] } == ["1", "2", "3"])
+        #expect(out.rowReasons == ["more than 69 fields (the header has 5)"])
+        #expect(out.quarantine.first?.line == 3)
+        #expect(out.quarantine.first?.byteOffset == Int64((Self.header + "1,a,,,\n").utf8.count))
+        #expect(out.summary.exitCode == 0)
+    }
+
+    @Test func aRecordOverMaxRecordBytesIsARowError() async throws {
+        let field = String(repeating: "x", count: 3_000)
+        try write("a.csv", Self.header + "1,\(field),,,\"\(field)\n\(field)\"\n2,b,,,\n")
+        let out = try await run(["source.max_field_bytes=4KiB", "source.max_record_bytes=8KiB"])
+        #expect(out.rows.map { $0[0] } == ["2"])
+        #expect(out.rowReasons == ["the record is longer than max_record_bytes (8192)"])
+        #expect(out.quarantine.first?.line == 2)
+        #expect(out.quarantine.first?.raw?.count == 9_009)
+    }
+
+    @Test func aHeaderWiderThanTheColumnLimitQuarantinesTheFile() async throws {
+        try write("a.csv", String(repeating: "c,", count: 20_000) + "c\n1\n")
+        let out = try await run()
+        #expect(out.summary.exitCode == 3)
+        #expect(out.fileReasons.first?.contains("header: more than 16384 fields (a header may have at most 16384 columns)") == true,
+                "\(out.fileReasons)")
+    }
+
     // MARK: gzip
 
     func gzip(_ text: String) throws -> [UInt8] { try SampleGenerator.gzipCompress(Array(text.utf8)) }
@@ -256,15 +286,29 @@ import Testing
         #expect(out.fileReasons.first?.contains("trailing garbage after the last gzip member") == true)
     }
 
-    @Test(arguments: [("source.max_inflated_bytes=8MiB", "inflates past max_inflated_bytes (8388608)"),
-                      ("source.max_inflated_bytes=1GiB", "a decompression bomb?")])
-    func aGzipBombIsStopped(_ setting: String, _ reason: String) async throws {
+    /// About 1000:1: the ratio guard stops it from the first MiB, and with the guard raised the size cap does.
+    @Test(arguments: [(["source.max_inflated_bytes=8MiB", "source.max_compression_ratio=2000"], "inflates past max_inflated_bytes (8388608)"),
+                      (["source.max_inflated_bytes=1GiB"], "a decompression bomb?")])
+    func aGzipBombIsStopped(_ settings: [String], _ reason: String) async throws {
         var text = Self.header + "1,"
         text += String(repeating: "0", count: 40 << 20)
         try write("bomb.csv.gz", try SampleGenerator.gzipCompress(Array(text.utf8), level: 9))
-        let out = try await run([setting, "source.max_field_bytes=64MiB"])
+        let out = try await run(settings + ["source.max_field_bytes=64MiB"])
         #expect(out.summary.total.filesQuarantined == 1)
         #expect(out.fileReasons.first?.contains(reason) == true, "\(out.fileReasons)")
+    }
+
+    /// About 700:1 and only 2 MiB: refused from its first MiB, before a row of it is read.
+    @Test func aGzipBombOfValidRowsIsRefusedBeforeAnyRowIsRead() async throws {
+        try write("bomb.csv.gz", try SampleGenerator.gzipCompress(Array((Self.header + String(repeating: "1,a,,,\n", count: 300_000)).utf8), level: 9))
+        try write("real.csv.gz", try gzip(Self.header + "7,real,,,\n"))
+        let out = try await run(["source.batch_rows=8192"])
+        #expect(out.summary.total.filesQuarantined == 1)
+        #expect(out.fileReasons.count == 1)
+        #expect(out.fileReasons.first?.contains("a decompression bomb?") == true, "\(out.fileReasons)")
+        #expect(out.states["acme/bomb.csv.gz"] == "quarantined")
+        #expect(out.summary.total.rows.read == 1, "only the real file's row")
+        #expect(out.rows.map { $0[0] } == ["7"])
     }
 
     // MARK: Files and paths

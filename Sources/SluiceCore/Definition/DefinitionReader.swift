@@ -48,7 +48,7 @@ struct DefinitionReader {
 
     private func source(_ node: ConfigNode) throws -> SourceDefinition {
         let map = try node.mapping(allowed: ["root", "suppliers", "endpoints", "patterns", "delimiter", "batch_rows", "on_change",
-                                             "encoding", "max_field_bytes", "max_inflated_bytes", "max_compression_ratio",
+                                             "encoding", "max_field_bytes", "max_record_bytes", "max_inflated_bytes", "max_compression_ratio",
                                              "on_corrupt", "on_duplicate", "blank_lines", "max_delay", "poll_interval",
                                              "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"]
                                              + Self.endpointLimitKeys)
@@ -81,6 +81,15 @@ struct DefinitionReader {
         source.reader.delimiter = delimiter
         source.reader.encoding = try map["encoding"]?.oneOf(TextEncoding.self) ?? .utf8
         source.reader.maxFieldBytes = try map["max_field_bytes"]?.byteSize() ?? source.reader.maxFieldBytes
+        if let node = map["max_record_bytes"] {
+            source.reader.maxRecordBytes = try node.byteSize()
+            guard source.reader.maxRecordBytes >= source.reader.maxFieldBytes else {
+                throw node.error("must be at least max_field_bytes (\(source.reader.maxFieldBytes))")
+            }
+        } else {
+            // A raised field cap raises the record cap with it.
+            source.reader.maxRecordBytes = max(source.reader.maxRecordBytes, source.reader.maxFieldBytes)
+        }
         source.reader.maxInflatedBytes = Int64(try map["max_inflated_bytes"]?.byteSize() ?? Int(source.reader.maxInflatedBytes))
         if let ratio = map["max_compression_ratio"] {
             source.reader.maxCompressionRatio = try ratio.double()

@@ -43,20 +43,24 @@ public struct ReaderOptions: Sendable, Equatable {
     public var delimiter: UInt8
     /// A longer field makes its row invalid; the reader's memory stays bounded by it.
     public var maxFieldBytes: Int
+    /// A longer record (its bytes before the final line end) makes its row invalid, as a record
+    /// with far more fields than the header does; never below `maxFieldBytes`.
+    public var maxRecordBytes: Int
     /// A gzip file that inflates past this is rejected (a decompression bomb).
     public var maxInflatedBytes: Int64
     /// A gzip file whose inflated size exceeds this multiple of its compressed size is rejected
-    /// (checked once it has inflated past 16 MiB, so small repetitive files pass).
+    /// (checked from the first MiB inflated, before any of it is handed out, so small files pass).
     public var maxCompressionRatio: Double
     /// How the file's text is encoded; other encodings are converted to UTF-8 as they are read.
     public var encoding: TextEncoding
     /// What a blank line between records is.
     public var blankLines: BlankLinePolicy = .skip
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20,
+    public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 4 << 20,
                 maxInflatedBytes: Int64 = 4 << 30, maxCompressionRatio: Double = 200, encoding: TextEncoding = .utf8) {
         self.delimiter = delimiter
         self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = maxRecordBytes
         self.maxInflatedBytes = maxInflatedBytes
         self.maxCompressionRatio = maxCompressionRatio
         self.encoding = encoding
