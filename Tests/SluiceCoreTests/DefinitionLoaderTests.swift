@@ -170,6 +170,16 @@ private func parse(_ doc: PipelineYAML, overrides: [String] = []) throws -> Pipe
         #expect(error?.message.contains("at least 1s") == true)
     }
 
+    @Test func theRecordCapIsFourMiBFollowsARaisedFieldCapAndIsNeverBelowIt() throws {
+        #expect(try parse(PipelineYAML()).source.reader.maxRecordBytes == 4 << 20)
+        #expect(try parse(PipelineYAML(), overrides: ["source.max_record_bytes=64KiB", "source.max_field_bytes=16KiB"])
+            .source.reader.maxRecordBytes == 64 << 10)
+        #expect(try parse(PipelineYAML(), overrides: ["source.max_field_bytes=64MiB"]).source.reader.maxRecordBytes == 64 << 20)
+        let error = #expect(throws: DefinitionError.self) { try parse(PipelineYAML(), overrides: ["source.max_record_bytes=512KiB"]) }
+        #expect(error?.keyPath == "source.max_record_bytes")
+        #expect(error?.message.contains("must be at least max_field_bytes (1048576)") == true)
+    }
+
     @Test func ratioOutOfRangeIsRejected() throws {
         var doc = PipelineYAML()
         doc.schema = "schema:\n  max_invalid_ratio: 1.5\n  columns:\n    - { name: id, type: integer }"
