@@ -15,9 +15,9 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
     }
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
     let reader = definition.source.reader
-    let limits = "fields up to \(reader.maxFieldBytes) bytes, records up to \(reader.maxRecordBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
+    let bounds = "fields up to \(reader.maxFieldBytes) bytes, records up to \(reader.maxRecordBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"
     let policies = "on_change \(definition.source.onChange.rawValue), on_corrupt \(definition.source.onCorrupt.rawValue), on_duplicate \(definition.source.onDuplicate.rawValue)"
-    lines.append("  encoding \(reader.encoding.rawValue), \(limits); \(policies), blank_lines \(reader.blankLines.rawValue)")
+    lines.append("  encoding \(reader.encoding.rawValue), \(bounds); \(policies), blank_lines \(reader.blankLines.rawValue)")
     let endpoints = definition.source.endpointSuppliers.count
     if endpoints > 0 {
         lines.append("  \(endpoints) endpoint suppliers: listed when the pipeline runs (a check spends none of their requests)")
