@@ -55,6 +55,13 @@ public struct ReaderOptions: Sendable, Equatable {
     public var encoding: TextEncoding
     /// What a blank line between records is.
     public var blankLines: BlankLinePolicy = .skip
+    /// The byte that quotes a field.
+    public var quote: UInt8 = UInt8(ascii: "\"")
+    /// How a quote is written inside a quoted field.
+    public var escape: QuoteEscape = .doubled
+    /// Set when files have no header: these are the names of their fields in order, and the
+    /// first line is data.
+    public var headerNames: [String]?
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 4 << 20,
                 maxInflatedBytes: Int64 = 4 << 30, maxCompressionRatio: Double = 200, encoding: TextEncoding = .utf8) {
