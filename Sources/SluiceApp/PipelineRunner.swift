@@ -45,7 +45,7 @@ public struct RunOptions: Sendable {
 public func loadDefinition(path: String, overrides: [String] = []) throws -> (PipelineDefinition, OutputPlan) {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     let definition = try DefinitionLoader.load(from: url, overrides: overrides)
-    let plan = try OutputPlan.compile(schema: definition.schema, steps: definition.transform)
+    let plan = try definition.outputPlan()
     return (definition, plan)
 }
 

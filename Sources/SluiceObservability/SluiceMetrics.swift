@@ -101,6 +101,9 @@ public final class SluiceMetrics: EngineObserver {
         case .endpointAnswered(let supplier, let status):
             Counter(label: "sluice_endpoint_requests_total",
                     dimensions: labels(supplier, ("status", status.map(String.init) ?? "none")), factory: factory).increment()
+        case .headerDrift(let supplier, _, _, let policy):
+            Counter(label: "sluice_header_drift_files_total", dimensions: labels(supplier, ("policy", policy.rawValue)),
+                    factory: factory).increment()
         case .filesQueued, .pollCycle, .fileFinished, .fileHandedOff:
             break
         }

@@ -16,6 +16,8 @@ public final class StatusBoard: EngineObserver {
         public var filesDone = 0
         public var filesQuarantined = 0
         public var filesFailed = 0
+        /// Files whose header drifted from the schema, this run.
+        public var filesDrifted = 0
         public var rows = RowCounts()
         public var bytesRead: Int64 = 0
         public var breakerOpen = false
@@ -132,6 +134,8 @@ public final class StatusBoard: EngineObserver {
                 state.update(supplier) { $0.breakerOpen = false }
             case .pollCycle(let supplier, let waiting):
                 state.update(supplier) { $0.filesWaiting = waiting }
+            case .headerDrift(let supplier, _, _, _):
+                state.update(supplier) { $0.filesDrifted += 1 }
             case .error, .endpointAnswered:
                 break
             }

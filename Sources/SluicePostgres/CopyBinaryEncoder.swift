@@ -133,6 +133,13 @@ private struct RawWriter {
                 guard offset + 4 + text.count <= capacity else { return false }
                 int32(count)
                 bytes(text)
+            case .json:
+                // jsonb's binary form is a version byte, then the text.
+                guard offset + 5 + text.count <= capacity else { return false }
+                int32(count + 1)
+                base.storeBytes(of: UInt8(1), toByteOffset: offset, as: UInt8.self)
+                offset += 1
+                bytes(text)
             case .date:
                 guard text.count == 10, let days = PostgresTime.days(text, at: 0) else { return false }
                 int32(4)

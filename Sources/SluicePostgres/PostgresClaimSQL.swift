@@ -22,7 +22,9 @@ enum PostgresClaimSQL {
             "typed AS (SELECT $8::float8 AS spacing, $9::int AS grp, $10::float8 AS stagger, $11::bigint[] AS read)",
             """
             f AS (SELECT id AS fid FROM sluice_files
-                  WHERE id = $4::bigint AND state IN ('pending', 'loading', 'failed')
+                  WHERE id = $4::bigint
+                    -- ...or rejected at its header, which the engine asks for again once the profile changed.
+                    AND (state IN ('pending', 'loading', 'failed') OR (state = 'quarantined' AND rows_read = 0 AND read_with IS NOT NULL))
                     AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < \(now))
                   FOR UPDATE SKIP LOCKED)
             """,

@@ -80,7 +80,7 @@ public final class PostgresFileClaims: FileClaims, @unchecked Sendable {
             if !answer.isNull(0, 3) {
                 return .claimed(Lease(owner: self.worker, epoch: answer.int(0, 3)), PostgresWarehouse.fileRecord(answer, 0, from: 4))
             }
-            guard [.pending, .loading, .failed].contains(state) else { return .finished }
+            guard [.pending, .loading, .failed, .quarantined].contains(state) else { return .finished }
             // Held: look again within a second (the holder may finish or die), or when its lease runs out.
             if answer.bool(0, 1) { return .heldElsewhere(retryIn: .seconds(min(1, max(0.05, answer.double(0, 2))))) }
             // The supplier has no slot, pace or open group for it now: look again in a moment.

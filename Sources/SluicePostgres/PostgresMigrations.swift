@@ -132,6 +132,15 @@ enum PostgresMigrations {
                 last_opening timestamptz NOT NULL DEFAULT '-infinity'
             );
             """),
+        // How each file was read: its profile, its header (kept once per distinct header) and drift.
+        ("pg5-file-readings", """
+            ALTER TABLE sluice_files ADD COLUMN read_with text, ADD COLUMN header_digest text,
+                ADD COLUMN header_mapping text, ADD COLUMN drift text;
+            CREATE TABLE sluice_headers (
+                digest text PRIMARY KEY,
+                header text NOT NULL
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction. Two workers

@@ -10,7 +10,7 @@ enum PostgresSQL {
 
     static let fileColumns = """
         id, supplier, path, size, fingerprint, state, next_offset, next_line, next_row, \
-        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error, settled_at IS NOT NULL, rows_invalid, blank_lines
+        rows_read, rows_loaded, rows_quarantined, rows_filtered, attempts, last_error, settled_at IS NOT NULL, rows_invalid, blank_lines, read_with
         """
 
     /// Every file of a round advanced at once: parameters 1 and 2 are the run and the commit

@@ -62,3 +62,19 @@ extension PostgresWarehouse: RunReportSource {
         }
     }
 }
+
+extension PostgresWarehouse {
+    public func headerSightings() throws -> [HeaderSighting] {
+        try serialized {
+            let rows = try connection.query("""
+                SELECT f.supplier, f.path, f.header_digest, h.header, f.drift FROM sluice_files f
+                JOIN sluice_headers h ON h.digest = f.header_digest
+                WHERE f.pipeline = $1 ORDER BY f.supplier, f.id
+                """, [pipeline])
+            return (0..<rows.count).map { row in
+                HeaderSighting(supplier: rows.string(row, 0) ?? "", file: rows.string(row, 1) ?? "", digest: rows.string(row, 2) ?? "",
+                               header: rows.string(row, 3) ?? "", drift: rows.string(row, 4))
+            }
+        }
+    }
+}

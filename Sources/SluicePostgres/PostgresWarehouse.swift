@@ -84,7 +84,9 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                     // BRIN: file ids rise as files load, so block ranges are narrow and the index
                     // costs the load almost nothing, where a B-tree took a third of COPY's time.
                     try connection.execute("CREATE INDEX \(sqlIdentifier(Self.fileIndexName(of: table))) ON \(sqlIdentifier(table)) USING brin (_file_id)")
-                } else if names != all.map(\.name) {
+                } else if StagingColumns.lacksOnlyExtra(names, all.map(\.name)) {
+                    try connection.execute("ALTER TABLE \(sqlIdentifier(table)) ADD COLUMN \(sqlIdentifier(OutputPlan.extraColumn)) jsonb")
+                } else if !StagingColumns.matches(names, all.map(\.name)) {
                     throw StoreError("table \(table) in \(location) has columns (\(names.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
                 }
             }
@@ -116,6 +118,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
         case .timestamp: "timestamptz"
         case .boolean: "boolean"
         case .text: "text"
+        case .json: "jsonb"
         }
     }
 
@@ -154,6 +157,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                 try copy(encoded, into: copyRows)
                 try copyQuarantine(accepted, at: time)
                 for round in rounds(accepted) { try advance(round, at: time) }
+                for batch in accepted { if let reading = batch.progress.reading { try record(reading, of: batch.progress.fileID) } }
                 var staged = Set(files.filter { $0.value.rowsLoaded > 0 }.keys)
                 for batch in accepted {
                     let id = batch.progress.fileID
@@ -262,6 +266,15 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
             """, lines)
     }
 
+    /// How a file was read, once per attempt; its header once per distinct header.
+    func record(_ reading: FileReading, of fileID: Int64) throws {
+        try connection.query("INSERT INTO sluice_headers (digest, header) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
+                             [reading.headerDigest, reading.header])
+        try connection.query(
+            "UPDATE sluice_files SET read_with = $2, header_digest = $3, header_mapping = $4, drift = $5 WHERE id = $1::bigint",
+            [text(fileID), reading.profileKey, reading.headerDigest, reading.mapping, reading.drift])
+    }
+
     /// Checkpoints, states and counts of files with one batch each, in one statement.
     private func advance(_ round: [FileProgress], at time: Double) throws {
         let outcomes = round.map { CompletionOutcome($0.completion) }
@@ -312,6 +325,7 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
                             filtered: Int(rows.int(row, first + 12)), blankLinesSkipped: Int(rows.int(row, first + 17))),
             attempts: Int(rows.int(row, first + 13)), lastError: rows.string(row, first + 14), settled: rows.bool(row, first + 15))
         record.rowsInvalid = Int(rows.int(row, first + 16))
+        record.readWith = rows.string(row, first + 18)
         return record
     }
 }

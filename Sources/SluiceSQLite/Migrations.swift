@@ -121,6 +121,17 @@ enum Migrations {
                 PRIMARY KEY (run_id, stage)
             );
             """),
+        // How each file was read: its profile, its header (kept once per distinct header) and drift.
+        ("v9-file-readings", """
+            ALTER TABLE sluice_files ADD COLUMN read_with TEXT;
+            ALTER TABLE sluice_files ADD COLUMN header_digest TEXT;
+            ALTER TABLE sluice_files ADD COLUMN header_mapping TEXT;
+            ALTER TABLE sluice_files ADD COLUMN drift TEXT;
+            CREATE TABLE sluice_headers (
+                digest TEXT PRIMARY KEY,
+                header TEXT NOT NULL
+            );
+            """),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction.

@@ -77,3 +77,36 @@ extension SQLiteWarehouse: RunReportSource {
         return found
     }
 }
+
+extension SQLiteWarehouse {
+    /// How a file was read, once per attempt; its header once per distinct header.
+    func record(_ reading: FileReading, of fileID: Int64) throws {
+        let header = try statements("INSERT OR IGNORE INTO sluice_headers (digest, header) VALUES (?, ?)")
+        header.bind(1, reading.headerDigest)
+        header.bind(2, reading.header)
+        try header.run()
+        let file = try statements("UPDATE sluice_files SET read_with = ?2, header_digest = ?3, header_mapping = ?4, drift = ?5 WHERE id = ?1")
+        file.bind(1, fileID)
+        file.bind(2, reading.profileKey)
+        file.bind(3, reading.headerDigest)
+        file.bind(4, reading.mapping)
+        file.bind(5, reading.drift)
+        try file.run()
+    }
+
+    public func headerSightings() throws -> [HeaderSighting] {
+        guard try hasColumn("header_digest", in: "sluice_files") else { return [] }
+        let query = try database.prepare("""
+            SELECT f.supplier, f.path, f.header_digest, h.header, f.drift FROM sluice_files f
+            JOIN sluice_headers h ON h.digest = f.header_digest
+            WHERE f.pipeline = ? ORDER BY f.supplier, f.id
+            """)
+        query.bind(1, pipeline)
+        var sightings: [HeaderSighting] = []
+        try query.rows { row in
+            sightings.append(HeaderSighting(supplier: row.string(0) ?? "", file: row.string(1) ?? "", digest: row.string(2) ?? "",
+                                            header: row.string(3) ?? "", drift: row.string(4)))
+        }
+        return sightings
+    }
+}

@@ -57,7 +57,9 @@ public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
         if existing.isEmpty {
             let definitions = all.map { "\(sqlIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
             try database.execute("CREATE TABLE \(sqlIdentifier(table)) (\(definitions))")
-        } else if existing != all.map(\.name) {
+        } else if StagingColumns.lacksOnlyExtra(existing, all.map(\.name)) {
+            try database.execute("ALTER TABLE \(sqlIdentifier(table)) ADD COLUMN \(sqlIdentifier(OutputPlan.extraColumn)) TEXT")
+        } else if !StagingColumns.matches(existing, all.map(\.name)) {
             throw StoreError("table \(table) in \(database.path) has columns (\(existing.joined(separator: ", "))) but the pipeline produces (\(all.map(\.name).joined(separator: ", "))); load into a new table or drop the old one")
         }
         inserter = try RowInserter(database: database, table: table, outputColumns: all.map(\.name), columnCount: columns.count)
@@ -82,6 +84,7 @@ public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
                 if !VersionPolicy.acceptsCommit(in: try state(of: batch.progress.fileID)) { continue }
                 let rowIDs = try inserter.insert(batch)
                 try record(batch, rowIDs: rowIDs, at: time)
+                if let reading = batch.progress.reading { try record(reading, of: batch.progress.fileID) }
             }
         }
     }
@@ -195,6 +198,7 @@ public final class SQLiteWarehouse: BlockingWarehouse, @unchecked Sendable {
             attempts: Int(row.int(13)), lastError: row.string(14),
             settled: row.int(15) != 0)
         record.rowsInvalid = Int(row.int(16))
+        record.readWith = row.string(18)
         return record
     }
 }
@@ -205,7 +209,7 @@ extension SQLiteWarehouse {
         switch type {
         case .integer, .boolean: "INTEGER"
         case .decimal: "REAL"
-        case .date, .timestamp, .text: "TEXT"
+        case .date, .timestamp, .text, .json: "TEXT"
         }
     }
 }

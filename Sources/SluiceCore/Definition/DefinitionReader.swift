@@ -7,17 +7,18 @@ struct DefinitionReader {
 
     func pipeline(_ root: ConfigNode) throws -> PipelineDefinition {
         let top = try root.mapping(allowed: ["pipeline", "source", "limits", "retry", "breaker", "schema", "transform", "load", "settle",
-                                             "workers"])
+                                             "workers", "profiles"])
         let name = try top.require("pipeline").string()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw try top.require("pipeline").error("use letters, digits, '-', '_' or '.' in the pipeline name")
         }
         let schema = try self.schema(try top.require("schema"))
         let transform = try top["transform"].map(self.transform) ?? []
+        let profiles = try ProfileReader(schema: schema, profiles: top["profiles"])
         return PipelineDefinition(
             name: name,
             fileURL: nil,
-            source: try source(try top.require("source")),
+            source: try source(try top.require("source"), profiles: profiles),
             limits: try limits(top["limits"]),
             retry: try retry(top["retry"]),
             breaker: try breaker(top["breaker"]),
@@ -46,17 +47,19 @@ struct DefinitionReader {
         return baseDirectory.appendingPathComponent(expanded).standardizedFileURL
     }
 
-    private func source(_ node: ConfigNode) throws -> SourceDefinition {
-        let map = try node.mapping(allowed: ["root", "suppliers", "endpoints", "patterns", "delimiter", "batch_rows", "on_change",
-                                             "encoding", "max_field_bytes", "max_record_bytes", "max_inflated_bytes", "max_compression_ratio",
+    private func source(_ node: ConfigNode, profiles: ProfileReader) throws -> SourceDefinition {
+        let map = try node.mapping(allowed: ["root", "suppliers", "endpoints", "patterns", "batch_rows", "on_change",
+                                             "profile", "max_field_bytes", "max_record_bytes", "max_inflated_bytes", "max_compression_ratio",
                                              "on_corrupt", "on_duplicate", "blank_lines", "max_delay", "poll_interval",
                                              "min_age", "stable_for", "ready_marker", "rescan_interval", "inotify"]
-                                             + Self.endpointLimitKeys)
+                                             + Self.endpointLimitKeys + ProfileReader.keys)
         let root = try map["root"].map { resolve(try $0.string()) }
+        let defaultProfile = try profiles.profile(map, over: SupplierProfile())
         // The source's endpoint limits are the defaults of each endpoint's own.
         let limits = try endpointLimits(map, defaults: EndpointLimits())
-        var suppliers = try map["suppliers"]?.sequence().map { try supplier($0, limits: limits) } ?? []
-        suppliers += try map["endpoints"]?.sequence().map { try supplier($0, limits: limits, endpointOnly: true) } ?? []
+        let context = SupplierContext(root: root, limits: limits, profiles: profiles, defaultProfile: defaultProfile)
+        var suppliers = try map["suppliers"]?.sequence().map { try supplier($0, context) } ?? []
+        suppliers += try map["endpoints"]?.sequence().map { try supplier($0, context, endpointOnly: true) } ?? []
         if root == nil && suppliers.isEmpty {
             throw node.error("declare a 'root' whose subdirectories are suppliers, a 'suppliers' list or an 'endpoints' list")
         }
@@ -65,21 +68,14 @@ struct DefinitionReader {
             throw try (map["suppliers"] ?? map.require("endpoints")).error("supplier '\(duplicate)' is listed twice")
         }
         let patterns = try map["patterns"]?.stringList() ?? ["*.csv", "*.csv.gz"]
-        var delimiter = UInt8(ascii: ",")
-        if let node = map["delimiter"] {
-            let text = try node.string()
-            let bytes = Array((text == "\\t" ? "\t" : text).utf8)
-            guard bytes.count == 1, bytes[0] != UInt8(ascii: "\""), bytes[0] != 10, bytes[0] != 13 else {
-                throw node.error("the delimiter must be one single-byte character other than a quote or newline")
-            }
-            delimiter = bytes[0]
-        }
+        let delimiter = defaultProfile.delimiter
         let batchRows = try map["batch_rows"]?.int(min: 1) ?? 8192
         var source = SourceDefinition(root: root, suppliers: suppliers, patterns: patterns,
                                       delimiter: delimiter, batchRows: batchRows,
                                       onChange: try map["on_change"]?.oneOf(ChangePolicy.self) ?? .fail)
+        source.profile = defaultProfile
         source.reader.delimiter = delimiter
-        source.reader.encoding = try map["encoding"]?.oneOf(TextEncoding.self) ?? .utf8
+        source.reader.encoding = defaultProfile.encoding
         source.reader.maxFieldBytes = try map["max_field_bytes"]?.byteSize() ?? source.reader.maxFieldBytes
         if let node = map["max_record_bytes"] {
             source.reader.maxRecordBytes = try node.byteSize()
@@ -118,9 +114,18 @@ struct DefinitionReader {
     }
 
     /// A supplier with either a `path` (a directory) or a `url` (an endpoint).
-    private func supplier(_ node: ConfigNode, limits: EndpointLimits, endpointOnly: Bool = false) throws -> SupplierDefinition {
-        let map = try node.mapping(allowed: ["name", "path", "url", "auth", "concurrency", "rate", "burst", "encoding"]
-                                   + Self.endpointKeys + Self.endpointLimitKeys)
+    /// What every supplier entry is read against.
+    private struct SupplierContext {
+        let root: URL?
+        let limits: EndpointLimits
+        let profiles: ProfileReader
+        let defaultProfile: SupplierProfile
+    }
+
+    private func supplier(_ node: ConfigNode, _ context: SupplierContext, endpointOnly: Bool = false) throws -> SupplierDefinition {
+        let limits = context.limits
+        let map = try node.mapping(allowed: ["name", "path", "url", "auth", "concurrency", "rate", "burst", "profile"]
+                                   + Self.endpointKeys + Self.endpointLimitKeys + ProfileReader.keys)
         let name = try map.require("name").string()
         guard isSafeName(name) else { throw node.error("supplier name '\(name)' must be a plain folder-safe name") }
         var path: URL?
@@ -133,15 +138,19 @@ struct DefinitionReader {
             }
         case (nil, let urlNode?):
             endpoint = try self.endpoint(map, url: urlNode, limits: limits)
+        case (nil, nil) where !endpointOnly && context.root != nil:
+            // An entry without a path refines the supplier of that name under the root.
+            path = context.root!.appendingPathComponent(name)
         default:
             throw node.error(endpointOnly ? "an endpoint needs a 'url' (and no 'path')"
                                           : "a supplier has either a 'path' (a directory) or a 'url' (an HTTP endpoint)")
         }
+        let profile = try context.profiles.profile(map, over: context.defaultProfile)
         return SupplierDefinition(name: name, path: path, endpoint: endpoint,
                                   concurrency: try map["concurrency"]?.int(min: 1),
                                   rate: try map["rate"]?.rate(),
                                   burst: try map["burst"]?.int(min: 1),
-                                  encoding: try map["encoding"]?.oneOf(TextEncoding.self))
+                                  encoding: profile.encoding, profile: profile)
     }
 
     private func limits(_ node: ConfigNode?) throws -> LimitsDefinition {

@@ -17,6 +17,21 @@ public struct PipelineDefinition: Sendable {
     public var settle: SettleDefinition
     /// How several workers share a PostgreSQL store.
     public var workers = WorkersDefinition()
+
+    /// How `supplier` writes its files.
+    public func profile(for supplier: String) -> SupplierProfile {
+        source.suppliers.first { $0.name == supplier }?.profile ?? source.profile
+    }
+
+    /// Whether the staging table has `_extra`: some supplier keeps the columns the schema does not name.
+    public var keepsExtraColumns: Bool {
+        source.profile.extraColumns == .keep || source.suppliers.contains { $0.profile.extraColumns == .keep }
+    }
+
+    /// The transform steps compiled against the schema, `_extra` included when it is kept.
+    public func outputPlan() throws -> OutputPlan {
+        try OutputPlan.compile(schema: schema, steps: transform, extraColumn: keepsExtraColumns)
+    }
 }
 
 /// Several workers on one PostgreSQL store: each file loads under a lease that its worker
@@ -58,6 +73,8 @@ public struct SourceDefinition: Sendable {
     public var maxDelay: Duration = .milliseconds(500)
     /// How `sluice stream` watches for files and decides they are complete.
     public var watch = WatchDefinition()
+    /// The profile of every supplier that has none of its own (the profile keys under `source`).
+    public var profile = SupplierProfile()
 }
 
 /// How a stream finds new files and tells when a supplier has finished writing one.
@@ -113,6 +130,9 @@ public struct SupplierDefinition: Sendable, Equatable {
     public var burst: Int?
     /// Overrides `source.encoding` for this supplier.
     public var encoding: TextEncoding?
+    /// How the supplier writes its files: the pipeline default with its named profile and
+    /// its own keys applied.
+    public var profile = SupplierProfile()
 }
 
 /// Concurrency caps and start staggering.

@@ -45,8 +45,11 @@ struct FileWorker: Sendable {
     /// Where loaded files go for their `after_load` action; nil when files are kept.
     let settleRequests: BoundedQueue<SettleRequest>?
     let logger: Logger
-    /// The schema's validators, shared by every file of the run.
-    let validators: [ColumnValidator]
+    /// The schema's validators per supplier profile, shared by every file of the run.
+    let validators: ProfiledValidators
+    let events: EngineEvents
+    /// Each supplier's profile key, recorded with every file read.
+    let profileKeys: ProfileKeys
 
     /// Processes `job` to its end and queues its last batch; `lastCommit` tells when that landed.
     /// - Throws: only when the loader failed; every problem with the file itself is an outcome.
@@ -55,8 +58,8 @@ struct FileWorker: Sendable {
                             columnCount: plan.columns.count)
         do {
             let opening = ContinuousClock.now
-            var options = definition.source.reader
-            options.encoding = definition.source.suppliers.first { $0.name == job.file.supplier }?.encoding ?? options.encoding
+            let profile = definition.profile(for: job.file.supplier)
+            let options = definition.source.reader.reading(with: profile, schema: definition.schema)
             let reader = try await readers.open(job.file, resume: job.record.next, options: options)
             state.reader = reader
             state.restartBatchClock()
@@ -67,10 +70,17 @@ struct FileWorker: Sendable {
                     "resume.seconds": "\((ContinuousClock.now - opening).inSeconds)"])
             }
             defer { reader.close() }
-            var processor = try RowProcessor(
-                schema: definition.schema, plan: plan, header: reader.header,
+            let key = profileKeys.key(for: job.file.supplier)
+            state.progress.reading = FileReading(profileKey: key, header: reader.header, mapping: nil)
+            let mapping = try HeaderMapping(header: reader.header, schema: definition.schema, profile: profile)
+            state.progress.reading = FileReading(profileKey: key, header: reader.header, mapping: mapping)
+            try decideDrift(mapping.drift, job.file, profile.onDrift)
+            var processor = RowProcessor(
+                schema: definition.schema, plan: plan, mapping: mapping, profile: profile,
                 templateValues: ["supplier": job.file.supplier, "file": job.file.relativePath, "pipeline": definition.name],
-                validators: validators)
+                validators: validators(job.file.supplier))
+            // A headerless file's width is known only from its first row: another width is the wrong profile.
+            var widthChecked = profile.header == .present || job.record.next.offset > 0
             var raw = RawRow()
             while true {
                 // A download's bytes may still be on their way: wait for them here, not in a blocked thread.
@@ -79,6 +89,12 @@ struct FileWorker: Sendable {
                 if read == .end {
                     state.advance(to: raw.next)
                     break
+                }
+                if !widthChecked {
+                    widthChecked = true
+                    if raw.fieldCount != reader.header.count {
+                        throw ReadError(.malformedHeader, "the file has \(raw.fieldCount) fields per row but the profile (header: absent) names \(reader.header.count) columns", line: raw.line, offset: raw.offset)
+                    }
                 }
                 let rowNumber = raw.next.rowNumber
                 let outcome: RowOutcome = switch read {
@@ -120,6 +136,22 @@ struct FileWorker: Sendable {
         } catch let rejection as FileRejection {
             state.result.error = ("validate", "invalid_row")
             return try await finish(&state, .quarantined(reason: rejection.reason), line: rejection.line, offset: rejection.offset)
+        }
+    }
+
+    /// A header that drifts from the schema is logged and counted, and under the stricter
+    /// policies ends the file here, before any row is read.
+    private func decideDrift(_ drift: HeaderDrift, _ file: DiscoveredFile, _ policy: DriftPolicy) throws {
+        guard !drift.isEmpty, policy != .load else { return }
+        logger.warning("a file's header drifts from the schema", metadata: [
+            "supplier": "\(file.supplier)", "file": "\(file.relativePath)", "drift": "\(drift)", "on_drift": "\(policy.rawValue)"])
+        events.emit(.headerDrift(supplier: file.supplier, file: file.relativePath, drift: drift, policy: policy))
+        switch policy {
+        case .load, .warn: return
+        case .quarantine_file:
+            throw ReadError(.malformedHeader, "the header drifts from the schema (\(drift)); on_drift is quarantine_file: fix the profile or the schema and it loads on the next run", line: 1, offset: 0)
+        case .fail:
+            throw ReadError(.drift, "the header drifts from the schema (\(drift)); on_drift is fail: not loaded until the profile or the schema takes it", line: 1, offset: 0)
         }
     }
 

@@ -118,6 +118,7 @@ public struct Pipeline: Sendable {
             events.emit(.error(supplier: problem.supplier, stage: "discover", kind: "not_taken"))
         }
         var pending = 0
+        let profileKeys = ProfileKeys(definition)
         for start in stride(from: 0, to: discovery.files.count, by: registrationSlice) {
             let files = Array(discovery.files[start..<min(start + registrationSlice, discovery.files.count)])
             let records = try await store.register(files, onChange: definition.source.onChange,
@@ -126,6 +127,10 @@ public struct Pipeline: Sendable {
                 for (file, record) in zip(files, records) {
                     guard let supplier = supplierIndex[file.supplier] else { continue }
                     switch record.state {
+                    case .quarantined where record.rejectedAtHeader(before: profileKeys.key(for: file.supplier)):
+                        // Rejected at its header under a profile fixed since: read it again.
+                        arrival.jobs[supplier].append(FileJob(file: file, record: record))
+                        pending += 1
                     case .quarantined where record.registeredNow:
                         // A new version of a loaded file, rejected on sight (on_change: fail).
                         tally.update(file.supplier) { $0.files += 1; $0.filesQuarantined += 1 }
@@ -176,7 +181,7 @@ public struct Pipeline: Sendable {
         }
         let worker = FileWorker(definition: definition, plan: plan, readers: readers, queue: queue, clock: clock,
                                 stop: stop, settleRequests: settler.action == .keep ? nil : settles, logger: logger,
-                                validators: definition.schema.columns.map(ColumnValidator.init))
+                                validators: ProfiledValidators(definition), events: events, profileKeys: ProfileKeys(definition))
         let limits = definition.limits
         let limiter = Limiter(SchedulerStateMachine(
             suppliers: roster.limits, globalCap: limits.maxConcurrency, stagger: limits.stagger,

@@ -32,6 +32,8 @@ public enum EngineEvent: Sendable {
     /// An endpoint supplier answered a request with `status`; nil when no answer came (a
     /// refused or broken connection, a timeout).
     case endpointAnswered(supplier: String, status: Int?)
+    /// A file's header drifts from the schema (`on_drift: warn` and the stricter policies).
+    case headerDrift(supplier: String, file: String, drift: HeaderDrift, policy: DriftPolicy)
 }
 
 /// A supplier and its cap of files at a time.

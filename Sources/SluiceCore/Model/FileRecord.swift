@@ -87,6 +87,13 @@ public struct FileRecord: Sendable, Equatable {
     public var settled = false
     /// First seen by this run's discovery.
     public var registeredNow = false
+    /// The profile key its last attempt read it with (`ProfileKey`), once its header was read.
+    public var readWith: String?
+
+    /// Rejected at its header (no row read) under a profile that has changed since: worth reading again.
+    public func rejectedAtHeader(before profileKey: String) -> Bool {
+        state == .quarantined && rows.read == 0 && readWith != nil && readWith != profileKey
+    }
 
     public init(id: Int64, supplier: String, relativePath: String, size: Int64, fingerprint: String,
                 state: FileState, next: ResumePoint = .start, rows: RowCounts = RowCounts(), attempts: Int = 0, lastError: String? = nil,

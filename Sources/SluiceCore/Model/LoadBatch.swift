@@ -31,6 +31,8 @@ public struct FileProgress: Sendable {
     public var completion: FileCompletion?
     /// Set on the last batch: when the file was read to its end and its slot freed (Unix seconds).
     public var finishedAt: Double?
+    /// Set on the first batch of an attempt once the header was read: how the file is read.
+    public var reading: FileReading?
     /// The claim the file is read under, when several workers share the store: the commit is
     /// refused once another claim replaced it, and the last batch's commit lets it go.
     public var lease: Lease?

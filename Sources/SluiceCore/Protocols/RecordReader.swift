@@ -115,6 +115,8 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
         case empty = "empty file"
         /// An endpoint refused the request (a 4xx such as 401 or 403): not retried within the run.
         case refused = "refused"
+        /// The header drifts from the schema under `on_drift: fail`: not loaded, tried again by the next run.
+        case drift = "header drift"
     }
 
     public let kind: Kind
@@ -134,12 +136,12 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
 
     /// Worth another attempt in a later run (the file may come back or become readable).
     public var isTransient: Bool {
-        kind == .notFound || kind == .permission || kind == .io || kind == .changed || kind == .refused
+        kind == .notFound || kind == .permission || kind == .io || kind == .changed || kind == .refused || kind == .drift
     }
 
     /// Worth another attempt within this run: a vanished or refused file will not come back
     /// soon; the next listing or run decides.
-    public var isRetryableNow: Bool { isTransient && kind != .notFound && kind != .refused }
+    public var isRetryableNow: Bool { isTransient && kind != .notFound && kind != .refused && kind != .drift }
 
     public var description: String {
         var place: [String] = []

@@ -13,6 +13,10 @@ public protocol RunReportSource: AnyObject {
     /// Calls `body` with each quarantine entry of the run's files during the run, oldest first.
     /// - Throws: `StoreError`.
     func forEachQuarantined(in run: RunRecord, _ body: (QuarantineEntry) -> Void) throws
+    /// Every file's header as it was read, per supplier in delivery order (the order files
+    /// were registered); none for files read before headers were kept.
+    /// - Throws: `StoreError`.
+    func headerSightings() throws -> [HeaderSighting]
 }
 
 extension RunReportSource {

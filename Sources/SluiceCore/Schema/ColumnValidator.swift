@@ -20,13 +20,24 @@ final class ColumnValidator: @unchecked Sendable {
     private let allowed: [[UInt8]]?
     private let regex: NSRegularExpression?
     private let dateLayout: [UInt8]?
+    /// How the supplier writes numbers; plain ones take the direct parsers.
+    private let numbers: NumberFormat
+    /// Set when the supplier's timestamps have a layout or a zone of their own.
+    private let timestamps: TimestampReader?
 
-    init(_ column: ColumnDefinition) {
+    /// - Parameter profile: how the supplier writes values; a date format in it overrides the column's.
+    init(_ column: ColumnDefinition, profile: SupplierProfile = SupplierProfile()) {
         self.column = column
         allowed = column.allowed.map { $0.map { Array($0.utf8) } }
         regex = column.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
-        dateLayout = column.format.map { Array($0.utf8) }
+        dateLayout = (profile.dateFormat ?? column.format).map { Array($0.utf8) }
+        numbers = profile.numbers
+        timestamps = profile.timestampFormat == nil && profile.timeZone == nil
+            ? nil : TimestampReader(layout: profile.timestampFormat, zone: profile.timeZone)
     }
+
+    /// The layout dates are read in, for messages.
+    private var dateFormat: String { dateLayout.map { String(decoding: $0, as: UTF8.self) } ?? "YYYY-MM-DD" }
 
     /// The value of field bytes `range` in `bytes`, or why it is invalid.
     /// - Parameter ascii: the caller knows the field is ASCII, so characters are bytes.
@@ -51,37 +62,66 @@ final class ColumnValidator: @unchecked Sendable {
                 }
             }
             return .success(.text(range))
-        case .integer:
-            switch ByteParsers.integer(field) {
-            case .value(let v): return bounded(Double(v), field).map { _ in .integer(v) }
-            case .overflow: return .failure(issue("overflows a 64-bit integer", field))
-            case .notANumber: return .failure(issue("is not an integer", field))
+        case .integer where !numbers.isPlain, .decimal where !numbers.isPlain:
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: field.count) { plain in
+                guard let count = ByteParsers.plainNumber(field, numbers, into: plain) else {
+                    return .failure(issue("is not a \(column.type) written with \(describe(numbers))", field))
+                }
+                return validateNumber(UnsafeBufferPointer(rebasing: plain[..<count]), shown: field)
             }
-        case .decimal(let precision, let scale):
-            switch ByteParsers.decimal(field, precision: precision, scale: scale) {
-            case .value(let v): return bounded(v, field).map { _ in .real(v) }
-            case .notANumber: return .failure(issue("is not a \(column.type)", field))
-            case .tooManyIntegerDigits: return .failure(issue("has more than \(precision - scale) integer digits for \(column.type)", field))
-            case .tooManyFractionDigits: return .failure(issue("has more than \(scale) decimal places for \(column.type)", field))
-            }
+        case .integer, .decimal:
+            return validateNumber(field, shown: field)
         case .boolean:
             guard let value = ByteParsers.boolean(field) else { return .failure(issue("is not a boolean (true/false, yes/no, 1/0)", field)) }
             return .success(.integer(value ? 1 : 0))
         case .date:
             if let layout = dateLayout {
                 guard let iso = ByteParsers.date(field, layout: layout) else {
-                    return .failure(issue("is not a date in the declared format \(column.format!)", field))
+                    return .failure(issue("is not a date in the declared format \(dateFormat)", field))
                 }
                 return .success(Self.rewrite(iso, into: &rewrites))
             }
             return ByteParsers.isDate(field) ? .success(.text(range)) : .failure(issue("is not a date (YYYY-MM-DD)", field))
         case .timestamp:
+            if let timestamps {
+                guard let stored = timestamps.read(field) else {
+                    let layout = timestamps.layout == nil ? "YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]" : "the declared format"
+                    return .failure(issue("is not a timestamp in \(layout)", field))
+                }
+                return .success(Self.rewrite(stored, into: &rewrites))
+            }
             guard ByteParsers.isTimestamp(field) else {
                 return .failure(issue("is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM])", field))
             }
             guard let utc = ByteParsers.utcTimestamp(field) else { return .success(.text(range)) }
             return .success(Self.rewrite(utc, into: &rewrites))
         }
+    }
+
+    /// An integer or decimal in plain form; `shown` is the field as delivered, for messages.
+    private func validateNumber(_ field: UnsafeBufferPointer<UInt8>, shown: UnsafeBufferPointer<UInt8>) -> Result<ValidatedValue, RowIssue> {
+        switch column.type {
+        case .integer:
+            switch ByteParsers.integer(field) {
+            case .value(let v): return bounded(Double(v), shown).map { _ in .integer(v) }
+            case .overflow: return .failure(issue("overflows a 64-bit integer", shown))
+            case .notANumber: return .failure(issue("is not an integer", shown))
+            }
+        case .decimal(let precision, let scale):
+            switch ByteParsers.decimal(field, precision: precision, scale: scale) {
+            case .value(let v): return bounded(v, shown).map { _ in .real(v) }
+            case .notANumber: return .failure(issue("is not a \(column.type)", shown))
+            case .tooManyIntegerDigits: return .failure(issue("has more than \(precision - scale) integer digits for \(column.type)", shown))
+            case .tooManyFractionDigits: return .failure(issue("has more than \(scale) decimal places for \(column.type)", shown))
+            }
+        default:
+            preconditionFailure("only numbers are validated here")
+        }
+    }
+
+    private func describe(_ numbers: NumberFormat) -> String {
+        let thousands = numbers.thousands.map { "'\(Character(UnicodeScalar($0)))' between thousands" } ?? "no thousands separator"
+        return "decimal '\(Character(UnicodeScalar(numbers.decimal)))' and \(thousands)"
     }
 
     /// Lengths first, then one `memcmp`: most fields differ from most allowed values in length.

@@ -39,6 +39,7 @@ public final class MemoryWarehouse: BlockingWarehouse, Sendable {
                         line: row.line, byteOffset: row.offset, rowNumber: row.rowNumber, reason: row.reason, raw: row.raw))
                 }
                 state.files[index].next = progress.next
+                if let reading = batch.progress.reading { state.files[index].readWith = reading.profileKey }
                 state.files[index].rows += progress.rows
                 state.files[index].rowsInvalid += progress.rowsInvalid
                 if let started = progress.startedAt {

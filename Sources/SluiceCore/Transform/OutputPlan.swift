@@ -9,6 +9,8 @@ public enum LogicalType: Sendable, Equatable, CustomStringConvertible {
     case timestamp
     case boolean
     case text
+    /// A JSON object as text (`_extra`): TEXT in SQLite, jsonb in PostgreSQL.
+    case json
 
     public init(_ type: ColumnType) {
         switch type {
@@ -25,7 +27,7 @@ public enum LogicalType: Sendable, Equatable, CustomStringConvertible {
     public var isCarriedAsText: Bool {
         switch self {
         case .text, .date, .timestamp: true
-        case .integer, .decimal, .boolean: false
+        case .integer, .decimal, .boolean, .json: false
         }
     }
 
@@ -37,6 +39,7 @@ public enum LogicalType: Sendable, Equatable, CustomStringConvertible {
         case .timestamp: "timestamp"
         case .boolean: "boolean"
         case .text: "text"
+        case .json: "json"
         }
     }
 }
@@ -57,6 +60,8 @@ public struct OutputPlan: Sendable {
     enum Source: Sendable, Equatable {
         case input(Int)
         case template(String)
+        /// The header columns the schema does not name, as one JSON object (`_extra`).
+        case extra
     }
     enum CaseChange: Sendable { case none, upper, lower }
 
@@ -83,9 +88,13 @@ public struct OutputPlan: Sendable {
     /// Template variables a `set` step may use.
     public static let templateVariables = ["supplier", "file", "pipeline"]
 
+    /// The column that keeps header columns the schema does not name.
+    public static let extraColumn = "_extra"
+
     /// Applies `steps` to the schema's columns.
+    /// - Parameter extraColumn: whether the plan ends with `_extra` (some supplier keeps extra columns).
     /// - Throws: `DefinitionError` at `transform.N` for a step that names an unknown column.
-    public static func compile(schema: SchemaDefinition, steps: [TransformStep]) throws -> OutputPlan {
+    public static func compile(schema: SchemaDefinition, steps: [TransformStep], extraColumn: Bool = false) throws -> OutputPlan {
         var columns = schema.columns.enumerated().map { index, column in
             Column(output: OutputColumn(name: column.name, type: LogicalType(column.type)), source: .input(index))
         }
@@ -127,9 +136,10 @@ public struct OutputPlan: Sendable {
                 filters.append(Filter(column: columns[try find(name)], values: values.map { Array($0.utf8) }, negate: negate))
             }
         }
-        for reserved in ["_supplier", "_file", "_file_id", "_row"] where columns.contains(where: { $0.output.name == reserved }) {
+        for reserved in ["_supplier", "_file", "_file_id", "_row", Self.extraColumn] where columns.contains(where: { $0.output.name == reserved }) {
             throw DefinitionError(keyPath: "transform", line: nil, "'\(reserved)' is a lineage column Sluice adds itself")
         }
+        if extraColumn { columns.append(Column(output: OutputColumn(name: Self.extraColumn, type: .json), source: .extra)) }
         return OutputPlan(plannedColumns: columns, filters: filters)
     }
 

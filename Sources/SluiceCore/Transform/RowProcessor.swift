@@ -16,36 +16,44 @@ struct RowProcessor {
     private let filterConstants: [[UInt8]?]
     /// Text that validation rewrote for the current row; `ValidatedValue.rewritten` points into it.
     private var rewrites: [UInt8] = []
+    /// The profile's null texts and trimming, applied to each field before it is validated.
+    private let fieldRules: FieldRules
+    /// The file's header columns the schema does not name, when they are kept in `_extra`.
+    private let extras: ExtraFields?
 
-    /// Maps this file's header onto the schema.
-    /// - Parameter validators: the schema's validators, built once per run and shared by every file.
+    /// Maps this file's header onto the schema with the default profile.
     /// - Throws: `ReadError(.malformedHeader)` for duplicate or empty names, or a missing required column.
     init(schema: SchemaDefinition, plan: OutputPlan, header: [String], templateValues: [String: String],
          validators: [ColumnValidator]? = nil) throws {
-        var positions: [String: Int] = [:]
-        for (index, name) in header.enumerated() {
-            guard !name.isEmpty else { throw ReadError(.malformedHeader, "header field \(index + 1) is empty", line: 1) }
-            guard positions[name] == nil else { throw ReadError(.malformedHeader, "header names '\(name)' twice", line: 1) }
-            positions[name] = index
-        }
-        let missing = schema.columns.filter { $0.required && positions[$0.name] == nil }.map(\.name)
-        guard missing.isEmpty else {
-            throw ReadError(.malformedHeader, "missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); header is \(header.joined(separator: ","))", line: 1)
-        }
-        self.validators = validators ?? schema.columns.map(ColumnValidator.init)
+        let mapping = try HeaderMapping(header: header, schema: schema, profile: SupplierProfile())
+        self.init(schema: schema, plan: plan, mapping: mapping, profile: SupplierProfile(),
+                  templateValues: templateValues, validators: validators)
+    }
+
+    /// - Parameter validators: the schema's validators for this supplier's profile, built once
+    ///   per run and shared by the supplier's files.
+    init(schema: SchemaDefinition, plan: OutputPlan, mapping: HeaderMapping, profile: SupplierProfile,
+         templateValues: [String: String], validators: [ColumnValidator]? = nil) {
+        self.validators = validators ?? schema.columns.map { ColumnValidator($0, profile: profile) }
         var constants: [UInt8] = []
         let fills = plan.plannedColumns.map { column in
             let start = constants.count
             if let bytes = Self.constant(of: column, templateValues) { constants += bytes }
-            let input = if case .input(let index) = column.source { index } else { -1 }
+            let input = switch column.source {
+            case .input(let index): index
+            case .template: RowTables.Fill.template
+            case .extra: RowTables.Fill.extra
+            }
             return RowTables.Fill(input: input, constant: start..<constants.count, trim: column.trim,
                                   caseChange: column.caseChange)
         }
-        tables = RowTables(validators: self.validators, fieldIndex: schema.columns.map { positions[$0.name] },
+        tables = RowTables(validators: self.validators, fieldIndex: mapping.fieldIndex,
                            fills: fills, constants: constants)
-        headerCount = header.count
+        headerCount = mapping.header.count
         self.plan = plan
         filterConstants = plan.filters.map { Self.constant(of: $0.column, templateValues) }
+        fieldRules = FieldRules(profile)
+        extras = profile.extraColumns == .keep ? ExtraFields(mapping.extra) : nil
     }
 
     /// Validates `row` and, if it passes and survives the filters, appends it to `batch`.
@@ -62,8 +70,10 @@ struct RowProcessor {
             for column in 0..<validators.count {
                 let index = fieldIndex[column]
                 guard index >= 0 else { values[column] = .null; continue }
+                var range = row.fieldRange(index)
+                if fieldRules.applies { range = fieldRules.apply(bytes, range) }
                 let verdict = validators[column]._withUnsafeGuaranteedRef {
-                    $0.validate(bytes, row.fieldRange(index), rewrites: &rewrites, ascii: ascii)
+                    $0.validate(bytes, range, rewrites: &rewrites, ascii: ascii)
                 }
                 switch verdict {
                 case .success(let value): values[column] = value
@@ -72,7 +82,7 @@ struct RowProcessor {
                 if failure != nil { break }
             }
             if let failure { return .invalid(failure) }
-            return append(bytes, ascii: ascii, rowNumber: rowNumber, into: &batch)
+            return append(bytes, row, ascii: ascii, rowNumber: rowNumber, into: &batch)
         }
     }
 
@@ -104,7 +114,7 @@ struct RowProcessor {
     }
 
     /// - Parameter ascii: the row's fields are all ASCII, so a case change needs no check of its own.
-    private func append(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, rowNumber: Int,
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>, _ row: RawRow, ascii: Bool, rowNumber: Int,
                         into batch: inout RowBatch) -> RowOutcome {
         for (index, filter) in plan.filters.enumerated() where !passes(filter, bytes, constant: filterConstants[index]) {
             return .filtered
@@ -112,7 +122,9 @@ struct RowProcessor {
         let (fills, values, constants) = (tables.fills, tables.values, tables.constants)
         for fill in fills {
             let cell: Cell
-            if fill.input < 0 {
+            if fill.input == RowTables.Fill.extra {
+                cell = extras?.append(bytes, row, into: &batch) ?? .null
+            } else if fill.input < 0 {
                 cell = batch.appendText(UnsafeBufferPointer(rebasing: constants[fill.constant]))
             } else {
                 switch values[fill.input] {
@@ -190,6 +202,8 @@ struct RowProcessor {
         switch filter.column.source {
         case .template:
             matches = filter.values.contains { $0 == constant }
+        case .extra:
+            matches = false
         case .input(let input):
             switch tables.values[input] {
             case .null: matches = filter.values.contains { $0.isEmpty }

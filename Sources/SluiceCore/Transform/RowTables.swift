@@ -17,8 +17,10 @@ final class RowTables {
 
     /// How one output column is filled.
     struct Fill {
-        /// The schema column it takes, or -1 for a template.
+        /// The schema column it takes, or `template` or `extra`.
         let input: Int
+        static let template = -1
+        static let extra = -2
         /// A template's bytes in `constants`.
         let constant: Range<Int>
         let trim: Bool
