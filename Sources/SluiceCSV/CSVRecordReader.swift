@@ -6,7 +6,8 @@ import SluiceCore
 ///
 /// The reader works one physical line at a time, so after every record it knows exactly
 /// where the next one starts: the offset a checkpoint needs to resume. A whole line whose
-/// quoted fields all close on it is split directly; every other line goes to libcsv.
+/// quoted fields all close on it is split directly; every other line goes to libcsv, or,
+/// when quotes are escaped with a backslash, to `BackslashSplitter`.
 final class CSVRecordReader: RecordReader {
     private let stream: any ByteStream
     /// The download underneath, when the bytes come over a network.
@@ -20,6 +21,11 @@ final class CSVRecordReader: RecordReader {
     private let parser: UnsafeMutablePointer<csv_parser>
     private let context: UnsafeMutablePointer<ParseContext>
     private let delimiter: UInt8
+    private let quote: UInt8
+    /// Reads every line when quotes are escaped with a backslash; nil for doubled quotes (libcsv).
+    private var backslashSplitter: BackslashSplitter?
+    /// Names given in the options for a file without a header.
+    private let givenHeader: [String]?
     private var line = 1
     private var rowsRead = 0
     /// Blank lines skipped so far (`blank_lines: skip`), from the start of the file.
@@ -39,8 +45,9 @@ final class CSVRecordReader: RecordReader {
     /// outgrew the buffer and moved to `spilledRaw`.
     private var rowStart: Int?
     private var spilledRaw: [UInt8] = []
-    /// Whole lines are split here where they can be, instead of by libcsv (off only to compare the two in tests).
-    var splitsWholeLines = true
+    /// Whole lines are split here where they can be, instead of by libcsv (off only to compare
+    /// the two in tests, and for backslash escapes, which only `BackslashSplitter` reads).
+    var splitsWholeLines: Bool
     /// Checks, after the last record, that the file is still the version that was opened.
     var unchanged: (() throws -> Void)?
     private(set) var header: [String] = []
@@ -50,9 +57,16 @@ final class CSVRecordReader: RecordReader {
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
     /// - Throws: `ReadError`.
     init(stream: any ByteStream, resume: ResumePoint, options: ReaderOptions, chunkSize: Int = 256 * 1024) throws {
+        try Self.checkDialect(options)
         self.stream = stream
         arriving = stream.arriving
         delimiter = options.delimiter
+        quote = options.quote
+        if options.escape == .backslash {
+            backslashSplitter = BackslashSplitter(delimiter: options.delimiter, quote: options.quote)
+        }
+        splitsWholeLines = options.escape == .doubled
+        givenHeader = options.headerNames
         maxFieldBytes = options.maxFieldBytes
         maxRecordBytes = max(options.maxRecordBytes, options.maxFieldBytes)
         maxRawBytes = max(options.maxFieldBytes, 64 * 1024)
@@ -99,12 +113,27 @@ final class CSVRecordReader: RecordReader {
         stream.close()
     }
 
+    /// The definition reader refuses these already; a reader built otherwise must not guess.
+    private static func checkDialect(_ options: ReaderOptions) throws {
+        if options.delimiter == options.quote {
+            throw ReadError(.malformedHeader, "the delimiter and the quote are the same byte")
+        }
+        if options.escape == .backslash && (options.delimiter == UInt8(ascii: "\\") || options.quote == UInt8(ascii: "\\")) {
+            throw ReadError(.malformedHeader, "with backslash escapes, neither the delimiter nor the quote may be a backslash")
+        }
+    }
+
     private var position: Int64 { chunkBase + Int64(chunkStart) }
 
+    /// Whether the record being read is inside a quoted field.
+    private var inQuotes: Bool { backslashSplitter?.inQuotes ?? (parser.pointee.quoted != 0) }
+
     private func resetParser(initial: Bool = false) {
+        backslashSplitter?.reset()
         if !initial { csv_free(parser) }
         csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
         csv_set_delim(parser, delimiter)
+        csv_set_quote(parser, quote)
         // libcsv trims spaces and tabs around unquoted fields by default; Sluice keeps fields verbatim.
         csv_set_space_func(parser, sluice_csv_no_space)
     }
@@ -117,6 +146,13 @@ final class CSVRecordReader: RecordReader {
         if chunkEnd >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF)
             || firstLine.contains(0) {
             throw ReadError(.encoding, "the file looks like UTF-16 (a UTF-16 byte-order mark or NUL bytes in the header); declare encoding: utf16 if the supplier sends UTF-16", line: 1, offset: 0)
+        }
+        if let givenHeader {
+            // No header line: the first line is data row 1, and blank lines follow the policy from the start.
+            header = givenHeader
+            context.pointee.fieldLimit = header.count + Self.extraFields
+            blankLinesAreRecords = blankLinePolicy == .record
+            return
         }
         var row = RawRow()
         switch try next(into: &row) {
@@ -194,9 +230,9 @@ final class CSVRecordReader: RecordReader {
             let piece = UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<pieceEnd])
             if fedInRow + piece.count > maxRecordBytes, fedInRow + contentLength(piece, endsLine) > maxRecordBytes {
                 // Too long before this piece is parsed: skip the rest of the record from here on our own.
-                let quoted = parser.pointee.quoted != 0
+                let (quoted, escaped) = (inQuotes, backslashSplitter?.afterBackslash ?? false)
                 resetParser()
-                try skipRecord(inQuotes: quoted)
+                try skipRecord(inQuotes: quoted, afterBackslash: escaped)
                 return malformed(row, "the record is longer than max_record_bytes (\(maxRecordBytes))")
             }
             if fedInRow == 0 && endsLine && isOnlyNewline(piece) {
@@ -221,39 +257,35 @@ final class CSVRecordReader: RecordReader {
                 line += 1
                 return completed(row)
             }
-            let wasQuoted = parser.pointee.quoted != 0
+            let wasQuoted = inQuotes
             let fieldsBefore = context.pointee.fieldCount
-            let consumed = csv_parse(parser, piece.baseAddress, piece.count, fieldCallback, rowCallback, context)
+            let failure = parse(piece)
             // A quoted field left open after this line began on it if it is new: the parser was
             // outside quotes before, or a field ended during this line.
-            if parser.pointee.quoted != 0 && (!wasQuoted || context.pointee.fieldCount != fieldsBefore) {
+            if inQuotes && (!wasQuoted || context.pointee.fieldCount != fieldsBefore) {
                 openQuoteLine = line
             }
             keepRaw(piece)
             fedInRow += piece.count
             chunkStart = pieceEnd
             if endsLine { line += 1 }
-            if consumed < piece.count {
-                let reason = csv_error(parser) == CSV_EPARSE
-                    ? "a quote inside an unquoted field, or text after a closing quote"
-                    : "libcsv error \(csv_error(parser))"
+            if let failure {
                 resetParser()
                 if !endsLine { try skipRestOfLine() }
-                return malformed(row, reason)
+                return malformed(row, failure)
             }
             if context.pointee.rowEnded { return completed(row) }
+            let (quoted, escaped) = (inQuotes, backslashSplitter?.afterBackslash ?? false)
             if context.pointee.tooManyFields {
-                let quoted = parser.pointee.quoted != 0
                 resetParser()
-                try skipRecord(inQuotes: quoted)
+                try skipRecord(inQuotes: quoted, afterBackslash: escaped)
                 return malformed(row, tooManyFieldsReason)
             }
-            if parser.pointee.entry_pos > maxFieldBytes {
+            if fieldLength > maxFieldBytes {
                 // Stop buffering a runaway field: skip to the end of its record on our own.
                 let field = context.pointee.fieldCount + 1
-                let quoted = parser.pointee.quoted != 0
                 resetParser()
-                try skipRecord(inQuotes: quoted)
+                try skipRecord(inQuotes: quoted, afterBackslash: escaped)
                 return malformed(row, "field \(field) is longer than max_field_bytes (\(maxFieldBytes))")
             }
         }
@@ -262,11 +294,27 @@ final class CSVRecordReader: RecordReader {
     /// Splits a whole line without libcsv when it can: it has no quote, or its quoted fields
     /// all close on it. Otherwise nothing is taken and libcsv parses the line.
     private func splitDirectly(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard memchr(line.baseAddress!, 34, line.count) != nil else {
+        guard memchr(line.baseAddress!, Int32(quote), line.count) != nil else {
             context.pointee.splitPlainLine(line, delimiter: delimiter)
             return true
         }
-        return context.pointee.splitQuotedLine(line, delimiter: delimiter)
+        return context.pointee.splitQuotedLine(line, delimiter: delimiter, quote: quote)
+    }
+
+    /// Feeds a piece of a line to libcsv or the backslash splitter.
+    /// - Returns: why the record is malformed, or nil.
+    private func parse(_ piece: UnsafeRawBufferPointer) -> String? {
+        if backslashSplitter != nil { return backslashSplitter!.feed(piece, into: &context.pointee) }
+        let consumed = csv_parse(parser, piece.baseAddress, piece.count, fieldCallback, rowCallback, context)
+        guard consumed < piece.count else { return nil }
+        return csv_error(parser) == CSV_EPARSE
+            ? "a quote inside an unquoted field, or text after a closing quote"
+            : "libcsv error \(csv_error(parser))"
+    }
+
+    /// Bytes of the field still being read.
+    private var fieldLength: Int {
+        backslashSplitter?.fieldLength(in: context.pointee) ?? parser.pointee.entry_pos
     }
 
     /// Raw text of a row that outgrew the buffer; a row still in the buffer needs nothing.
@@ -278,9 +326,13 @@ final class CSVRecordReader: RecordReader {
     }
 
     /// Scans to the end of the current record without parsing it, honouring quotes: inside
-    /// quotes `""` is a quote and a lone `"` closes them; outside, a line end ends the record.
-    private func skipRecord(inQuotes: Bool) throws {
+    /// quotes a doubled quote is a quote and a lone one closes them; outside, a line end ends
+    /// the record. With backslash escapes a lone quote closes them, and a backslash hides the
+    /// meaning of the byte after it, except a line end's.
+    private func skipRecord(inQuotes: Bool, afterBackslash: Bool = false) throws {
+        let backslashes = backslashSplitter != nil
         var quoted = inQuotes
+        var escaped = afterBackslash
         var pendingQuote = false
         while true {
             if chunkStart == chunkEnd { try fill() }
@@ -290,17 +342,25 @@ final class CSVRecordReader: RecordReader {
             while index < chunkEnd {
                 let byte = base[index]
                 index += 1
+                if escaped {
+                    escaped = false
+                    if byte != 10 && byte != 13 { continue }
+                } else if backslashes && byte == 92 {
+                    escaped = true
+                    continue
+                }
                 if pendingQuote {
                     pendingQuote = false
-                    if byte == 34 { continue }
+                    if byte == quote { continue }
                     quoted = false
                 }
                 if quoted {
-                    if byte == 34 { pendingQuote = true }
-                    else if byte == 10 || (byte == 13 && (index == chunkEnd || base[index] != 10)) { line += 1 }
+                    if byte == quote {
+                        if backslashes { quoted = false } else { pendingQuote = true }
+                    } else if byte == 10 || (byte == 13 && (index == chunkEnd || base[index] != 10)) { line += 1 }
                     continue
                 }
-                if byte == 34 { quoted = true; continue }
+                if byte == quote { quoted = true; continue }
                 if byte == 10 || byte == 13 {
                     if byte == 13, index < chunkEnd, base[index] == 10 { index += 1 }
                     line += 1
@@ -331,6 +391,7 @@ final class CSVRecordReader: RecordReader {
 
     private var tooManyFieldsReason: String {
         let limit = context.pointee.fieldLimit
+        if givenHeader != nil { return "more than \(limit) fields (\(header.count) columns are named)" }
         return header.isEmpty ? "more than \(limit) fields (a header may have at most \(limit) columns)"
                               : "more than \(limit) fields (the header has \(header.count))"
     }
@@ -347,10 +408,12 @@ final class CSVRecordReader: RecordReader {
             row.pointee.next = here
             return .end
         }
-        // The last record has no line end: let libcsv finish it.
-        let status = csv_fini(parser, fieldCallback, rowCallback, context)
+        // The last record has no line end: let libcsv (or the backslash splitter) finish it.
+        let finished = backslashSplitter != nil
+            ? backslashSplitter!.finish(into: &context.pointee)
+            : csv_fini(parser, fieldCallback, rowCallback, context) == 0
         resetParser()
-        if status != 0 {
+        if !finished {
             return malformed(row, "unterminated quoted field: the quote opened on line \(openQuoteLine) never closes before the end of the file")
         }
         if context.pointee.rowEnded { return completed(row) }

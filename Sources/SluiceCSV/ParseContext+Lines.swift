@@ -17,13 +17,12 @@ extension ParseContext {
     }
 
     /// A line whose quoted fields each close on it, followed by a delimiter or the line end,
-    /// `""` inside quotes read as one quote. Anything else (a field running onto the next
+    /// a doubled quote inside quotes read as one. Anything else (a field running onto the next
     /// line, a quote inside an unquoted field, text after a closing quote) is left to libcsv,
     /// with nothing taken: returns false.
-    mutating func splitQuotedLine(_ line: UnsafeRawBufferPointer, delimiter: UInt8) -> Bool {
+    mutating func splitQuotedLine(_ line: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8) -> Bool {
         let base = line.baseAddress!
         let end = Self.contentEnd(line)
-        let quote: UInt8 = 34
         var start = 0
         while true {
             var stop: Int
