@@ -12,7 +12,9 @@ public func describePlan(_ definition: PipelineDefinition, _ plan: OutputPlan) -
         let location = supplier.path?.path ?? supplier.endpoint.map { $0.url.absoluteString + tokenNote($0) } ?? ""
         lines.append("  supplier \(supplier.name): \(location)" + (supplier.concurrency.map { ", cap \($0)" } ?? "")
                      + (supplier.rate.map { ", \($0) \(supplier.endpoint == nil ? "file opens" : "requests") per second" } ?? ""))
+        if supplier.profile != definition.source.profile { lines.append("    \(describeProfile(supplier.profile))") }
     }
+    lines.append("  every other supplier: \(describeProfile(definition.source.profile))")
     lines.append("  patterns: \(definition.source.patterns.joined(separator: ", ")), batch of \(definition.source.batchRows) rows")
     let reader = definition.source.reader
     let bounds = "fields up to \(reader.maxFieldBytes) bytes, records up to \(reader.maxRecordBytes) bytes, gzip up to \(reader.maxInflatedBytes) bytes inflated"

@@ -10,6 +10,15 @@ public struct RowValidation {
                                      templateValues: ["supplier": supplier, "file": file, "pipeline": definition.name])
     }
 
+    /// Maps `header` onto the schema as a supplier with `profile` would have it mapped.
+    /// - Throws: `ReadError(.malformedHeader)` as the engine would quarantine the file.
+    public init(definition: PipelineDefinition, plan: OutputPlan, header: [String], supplier: String, file: String,
+                profile: SupplierProfile) throws {
+        let mapping = try HeaderMapping(header: header, schema: definition.schema, profile: profile)
+        processor = RowProcessor(schema: definition.schema, plan: plan, mapping: mapping, profile: profile,
+                                 templateValues: ["supplier": supplier, "file": file, "pipeline": definition.name])
+    }
+
     /// Appends the row to `batch` if it is valid and not filtered; returns the reason it is invalid, if it is.
     public mutating func process(_ row: RawRow, rowNumber: Int, into batch: inout RowBatch) -> (loaded: Bool, invalid: String?) {
         switch processor.process(row, rowNumber: rowNumber, into: &batch) {
