@@ -136,7 +136,7 @@ import Testing
         let run = try runBinary(arguments("run", dir, server))
         #expect(run.status == 3, "stderr: \(run.stderr)")
         let tables = try rows(server, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").map { $0[0]! }
-        #expect(tables == ["sluice_breaker_openings", "sluice_commit_marks", "sluice_files", "sluice_group_openings",
+        #expect(tables == ["sluice_breaker_openings", "sluice_commit_marks", "sluice_files", "sluice_group_openings", "sluice_headers",
                            "sluice_lock_holders", "sluice_migrations", "sluice_paces", "sluice_quarantine", "sluice_run_stages",
                            "sluice_runs", "sluice_slots", "sluice_start_groups", "staging_orders"])
         #expect(try rows(server, "SELECT state FROM sluice_files").map { $0[0] } == ["quarantined"])
