@@ -6,7 +6,7 @@ public struct ProfileGuess: Sendable, Equatable {
     /// The header names as read; nil when the first line is data.
     public var header: [String]?
     /// Header names (or, without a header, field positions) matched to schema columns, in file order.
-    public var mapping: [HeaderMapping]
+    public var mapping: [SniffedMatch]
     /// Header names that match no schema column (`field N` without a header): they would be extra columns.
     public var unmappedHeaders: [String]
     /// Schema columns the file does not have, in schema order.
@@ -18,7 +18,7 @@ public struct ProfileGuess: Sendable, Equatable {
     /// Records the guess was made from, the header among them.
     public var sampledRecords: Int
 
-    public init(profile: SupplierProfile, header: [String]?, mapping: [HeaderMapping], unmappedHeaders: [String],
+    public init(profile: SupplierProfile, header: [String]?, mapping: [SniffedMatch], unmappedHeaders: [String],
                 missingColumns: [String], missingRequiredColumns: [String], ambiguities: [String], sampledRecords: Int) {
         self.profile = profile
         self.header = header
@@ -40,7 +40,7 @@ public struct ProfileGuess: Sendable, Equatable {
 }
 
 /// One file column matched to a schema column.
-public struct HeaderMapping: Sendable, Equatable {
+public struct SniffedMatch: Sendable, Equatable {
     /// The header name as written; `field N` (1-based) when the file has no header.
     public var header: String
     /// 0-based field position in the file.

@@ -12,7 +12,7 @@ struct ColumnSamples {
 
     var columns: [Column]
 
-    init(records: ArraySlice<SampleRecord>, mapping: [HeaderMapping], schema: SchemaDefinition) {
+    init(records: ArraySlice<SampleRecord>, mapping: [SniffedMatch], schema: SchemaDefinition) {
         columns = mapping.compactMap { map in
             guard let definition = schema.columns.first(where: { $0.name == map.column }) else { return nil }
             var column = Column(definition: definition, values: [], nullSpellings: [:], padded: 0)

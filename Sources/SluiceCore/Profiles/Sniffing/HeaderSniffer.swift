@@ -6,7 +6,7 @@ struct HeaderSniffer {
     struct Result {
         var present: Bool
         var header: [String]?
-        var mapping: [HeaderMapping]
+        var mapping: [SniffedMatch]
         var unmapped: [String]
         /// For a headerless file whose fields are not in schema order: the columns in file order.
         var columns: [String]?
@@ -73,12 +73,12 @@ struct HeaderSniffer {
         }
         let rank: [HeaderMatchKind: Int] = [.exact: 0, .normalized: 1, .similar: 2]
         candidates.sort { (rank[$0.kind]!, $0.cost, $0.position) < (rank[$1.kind]!, $1.cost, $1.position) }
-        var byPosition: [Int: HeaderMapping] = [:]
+        var byPosition: [Int: SniffedMatch] = [:]
         var ambiguities: [String] = []
         for candidate in candidates where byPosition[candidate.position] == nil
             && !byPosition.values.contains(where: { $0.column == candidate.column.name }) {
             let name = names[candidate.position]
-            byPosition[candidate.position] = HeaderMapping(header: name, position: candidate.position,
+            byPosition[candidate.position] = SniffedMatch(header: name, position: candidate.position,
                                                            column: candidate.column.name, match: candidate.kind)
             guard candidate.kind == .similar else { continue }
             let taken = Set(byPosition.values.map(\.column))
@@ -98,7 +98,7 @@ struct HeaderSniffer {
         let body = ColumnKinds(records[...])
         let columns = schema.columns
         let mapped = min(width, columns.count)
-        let mapping = (0..<mapped).map { HeaderMapping(header: "field \($0 + 1)", position: $0, column: columns[$0].name, match: .position) }
+        let mapping = (0..<mapped).map { SniffedMatch(header: "field \($0 + 1)", position: $0, column: columns[$0].name, match: .position) }
         var ambiguities: [String] = []
         let misfits = (0..<mapped).filter { position in body[position].map { !$0.fits(columns[position].type) } ?? false }
         if !misfits.isEmpty {
