@@ -1,17 +1,9 @@
 import Foundation
 import SluiceCore
 
-/// The profile a supplier's files are read with now: the source's delimiter and reader
-/// settings, and the supplier's encoding override. What a sniffed profile is compared with.
+/// The profile a supplier's files are read with now: what a sniffed profile is compared with.
 public func currentProfile(of supplier: String, in definition: PipelineDefinition) -> SupplierProfile {
-    let reader = definition.source.reader
-    var profile = SupplierProfile()
-    profile.delimiter = reader.delimiter
-    profile.quote = reader.quote
-    profile.escape = reader.escape
-    profile.header = reader.headerNames == nil ? .present : .absent
-    profile.encoding = definition.source.suppliers.first { $0.name == supplier }?.encoding ?? reader.encoding
-    return profile
+    definition.profile(for: supplier)
 }
 
 /// Whether the pipeline has a supplier of this name: declared, or a folder under the root.
