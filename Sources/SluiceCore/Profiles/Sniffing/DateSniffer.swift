@@ -6,7 +6,7 @@ enum DateSniffer {
         var dayFirst: Bool
         var reads: ([UInt8]) -> Bool
 
-        init(_ layout: DateLayout) {
+        init(_ layout: SniffedLayout) {
             name = layout.text
             dayFirst = layout.dayFirst
             reads = { layout.read($0) != nil }
@@ -22,8 +22,8 @@ enum DateSniffer {
     /// The date layout, nil when the columns' own formats (ISO by default) already read them.
     static func dateFormat(_ samples: ColumnSamples) -> (String?, [String]) {
         let columns = samples.of { $0 == .date }
-        let declared = Set(columns.map { $0.definition.format ?? DateLayout.iso.text })
-        guard let (layout, ambiguities) = pick(columns, from: DateLayout.dates.map(Candidate.init), what: "date") else {
+        let declared = Set(columns.map { $0.definition.format ?? SniffedLayout.iso.text })
+        guard let (layout, ambiguities) = pick(columns, from: SniffedLayout.dates.map(Candidate.init), what: "date") else {
             return (nil, [])
         }
         return (declared == [layout] ? nil : layout, ambiguities)
@@ -34,7 +34,7 @@ enum DateSniffer {
         let columns = samples.of { $0 == .timestamp }
         let isISO: ([UInt8]) -> Bool = { $0.withUnsafeBufferPointer(ByteParsers.isTimestamp) }
         let iso = Candidate(name: "ISO 8601", reads: isISO)
-        guard case (let layout, var ambiguities)? = pick(columns, from: [iso] + DateLayout.timestamps.map(Candidate.init), what: "timestamp") else {
+        guard case (let layout, var ambiguities)? = pick(columns, from: [iso] + SniffedLayout.timestamps.map(Candidate.init), what: "timestamp") else {
             return (nil, [])
         }
         let values = columns.flatMap(\.values)

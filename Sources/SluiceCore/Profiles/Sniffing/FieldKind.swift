@@ -16,9 +16,9 @@ enum FieldKind: Equatable {
             self = .empty
         } else if NumberShape.looksNumeric(text) {
             self = .number
-        } else if text.withUnsafeBufferPointer(ByteParsers.isTimestamp) || DateLayout.timestamps.contains(where: { $0.read(text) != nil }) {
+        } else if text.withUnsafeBufferPointer(ByteParsers.isTimestamp) || SniffedLayout.timestamps.contains(where: { $0.read(text) != nil }) {
             self = .timestamp
-        } else if DateLayout.dates.contains(where: { $0.read(text) != nil }) {
+        } else if SniffedLayout.dates.contains(where: { $0.read(text) != nil }) {
             self = .date
         } else {
             self = .text

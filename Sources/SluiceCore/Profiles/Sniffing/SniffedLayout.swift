@@ -1,6 +1,6 @@
 /// A date or timestamp layout of `YYYY`, `MM`, `DD`, `HH`, `mm` and `ss` with literal
 /// separators, as profiles and column formats write them.
-struct DateLayout: Equatable, CustomStringConvertible {
+struct SniffedLayout: Equatable, CustomStringConvertible {
     let text: String
     private let bytes: [UInt8]
 
@@ -12,16 +12,16 @@ struct DateLayout: Equatable, CustomStringConvertible {
     var description: String { text }
 
     /// The date layouts the sniffer tries: each order of day, month and year with `.`, `/` or `-`.
-    static let dates: [DateLayout] = [".", "/", "-"].flatMap { s in
-        ["DD\(s)MM\(s)YYYY", "MM\(s)DD\(s)YYYY", "YYYY\(s)MM\(s)DD"].map(DateLayout.init)
+    static let dates: [SniffedLayout] = [".", "/", "-"].flatMap { s in
+        ["DD\(s)MM\(s)YYYY", "MM\(s)DD\(s)YYYY", "YYYY\(s)MM\(s)DD"].map(SniffedLayout.init)
     }
 
     /// Timestamp layouts: each date layout but ISO's (which Sluice reads anyway), then a time.
-    static let timestamps: [DateLayout] = dates.filter { $0.text != iso.text }.flatMap { date in
-        [" ", "T"].flatMap { gap in ["HH:mm:ss", "HH:mm"].map { DateLayout(date.text + gap + $0) } }
+    static let timestamps: [SniffedLayout] = dates.filter { $0.text != iso.text }.flatMap { date in
+        [" ", "T"].flatMap { gap in ["HH:mm:ss", "HH:mm"].map { SniffedLayout(date.text + gap + $0) } }
     }
 
-    static let iso = DateLayout("YYYY-MM-DD")
+    static let iso = SniffedLayout("YYYY-MM-DD")
 
     /// Whether the day comes before the month: of two layouts that read the same dates, the one
     /// picked (the order most suppliers outside the US write).
