@@ -6,7 +6,7 @@ PIPELINE := Pipelines/supplier-nightly.yaml
 SAMPLE := data/sample
 DEBIAN_PACKAGES := libcsv-dev zlib1g-dev libsqlite3-dev sqlite3 prometheus chromium postgresql libpq-dev
 
-.PHONY: run test deps build sample clean fuzz bench bench-full bench-stream bench-scenario
+.PHONY: run test deps build sample sample-mixed clean fuzz bench bench-full bench-stream bench-scenario
 
 ## run: install what is missing, build, generate the sample scenario if absent, load it into SQLite
 run: build sample
@@ -38,6 +38,13 @@ build: deps
 sample: build
 	@if [ ! -f $(SAMPLE)/manifest.json ]; then \
 		$(BIN) sample --out $(SAMPLE) --suppliers 20 --files-per-supplier 50 --file-size 20KB; \
+	fi
+
+## sample-mixed: the same rows, each supplier writing its own way, for Pipelines/supplier-mixed.yaml
+SAMPLE_MIXED := data/mixed
+sample-mixed: build
+	@if [ ! -f $(SAMPLE_MIXED)/mixed.json ]; then \
+		$(BIN) sample --out $(SAMPLE_MIXED) --style mixed --suppliers 20 --files-per-supplier 50 --file-size 20KB; \
 	fi
 
 clean:

@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV", "SluiceCore", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceSampleTests", dependencies: ["SluiceSample", "SluiceCSV", "SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceAppTests",
             dependencies: [

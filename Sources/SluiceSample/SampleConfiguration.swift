@@ -9,6 +9,8 @@ public struct SampleConfiguration: Sendable {
     /// Share of files written gzip-compressed.
     public var gzipRatio = 0.1
     public var seed: UInt64 = 42
+    /// How suppliers write the rows; the rows themselves are the same for either style.
+    public var style = SampleStyle.uniform
 
     public init() {}
 }

@@ -9,6 +9,14 @@ struct Sample: ParsableCommand {
             The same seed always writes the same files. Writes OUT/suppliers/<supplier>/orders-NNNNN.csv[.gz] \
             and OUT/manifest.json with the rows written, valid and invalid. Defaults give the full workload \
             (20 suppliers x 500 files x 2 MB, about 20 GB); use --file-size 20KB for a 200 MB one.
+
+            --style mixed writes the same rows, files and names, but each supplier its own way, \
+            by supplier number in this order (supplier-10 starts again): uniform; eu-semicolon \
+            (; delimiter, 1.234,50, DD.MM.YYYY, Europe/Berlin wall-clock timestamps); tabbed; \
+            positional (no header, schema order); renamed (Order ID, Qty, ...); latin1 (ISO-8859-1, \
+            accented product names); extra-column (a channel column); dropped-optional (no notes); \
+            header-change (notes headed remarks from the middle file on). OUT/mixed.json lists each \
+            supplier's style and each file's drift; Pipelines/supplier-mixed.yaml loads the result.
             """
     )
 
@@ -33,6 +41,9 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the deterministic generator.")
     var seed: UInt64 = 42
 
+    @Option(help: "How suppliers write the rows: uniform (one format) or mixed (each its own; see above).")
+    var style = SampleStyle.uniform
+
     func validate() throws {
         guard suppliers > 0, filesPerSupplier > 0 else { throw ValidationError("--suppliers and --files-per-supplier must be positive") }
         guard parseSize(fileSize) != nil else { throw ValidationError("--file-size takes a size such as 20KB or 2MB, not '\(fileSize)'") }
@@ -49,11 +60,15 @@ struct Sample: ParsableCommand {
         config.invalidRatio = invalidRatio
         config.gzipRatio = gzipRatio
         config.seed = seed
+        config.style = style
         let manifest = try SampleGenerator.generate(config, into: URL(fileURLWithPath: out))
         print("wrote \(manifest.files) files (\(manifest.gzipFiles) gzip, \(manifest.bytes) bytes) from \(manifest.suppliers) suppliers into \(out)")
         print("rows: \(manifest.rows) (\(manifest.validRows) valid, \(manifest.invalidRows) invalid); counts in \(out)/manifest.json")
+        if style == .mixed { print("supplier styles and each file's header drift in \(out)/mixed.json") }
     }
 }
+
+extension SampleStyle: ExpressibleByArgument {}
 
 /// `20KB`, `2MB`, `1GB` or a plain byte count; units are powers of 1000.
 func parseSize(_ text: String) -> Int? {
