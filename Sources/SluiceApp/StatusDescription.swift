@@ -4,7 +4,7 @@ import SluiceCore
 /// The per-supplier table `sluice status` prints. `now` (Unix seconds) dates the queue's age.
 public func describeStatus(_ statuses: [SupplierStatus], now: Double = Date().timeIntervalSince1970) -> String {
     let header = ["supplier", "waiting", "pending", "loading", "done", "failed", "quarantined", "other", "rows loaded",
-                  "rows quarantined", "blank lines", "paused", "oldest queued", "last commit"]
+                  "rows quarantined", "blank lines", "drifted", "paused", "oldest queued", "last commit"]
     let formatter = ISO8601DateFormatter()
     var rows = [header]
     for status in statuses {
@@ -14,7 +14,7 @@ public func describeStatus(_ statuses: [SupplierStatus], now: Double = Date().ti
         // Empty, duplicate, ignored and superseded files: recorded, nothing to load.
         row.append(String(status.files.filter { !states.contains($0.key) }.values.reduce(0, +)))
         row += [String(status.rows.loaded), String(status.rows.quarantined), String(status.rows.blankLinesSkipped),
-                String(status.breakerOpenings)]
+                String(status.filesDrifted), String(status.breakerOpenings)]
         row.append(status.oldestQueuedAt.map { describeAge(now - $0) } ?? "-")
         row.append(status.lastCommitAt.map { formatter.string(from: Date(timeIntervalSince1970: $0)) } ?? "-")
         rows.append(row)
@@ -26,6 +26,7 @@ public func describeStatus(_ statuses: [SupplierStatus], now: Double = Date().ti
     lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
     for status in statuses {
         if let error = status.lastError { lines.append("\(status.supplier): last error: \(error)") }
+        if let drift = status.lastDrift { lines.append("\(status.supplier): header drift in \(status.filesDrifted) file\(status.filesDrifted == 1 ? "" : "s"), latest: \(drift)") }
     }
     let held = statuses.flatMap { status in status.leases.map { (status.supplier, $0) } }
     if !held.isEmpty {

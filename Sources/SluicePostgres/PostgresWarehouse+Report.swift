@@ -18,7 +18,7 @@ extension PostgresWarehouse: RunReportSource {
         try serialized {
             let rows = try connection.query("""
                 SELECT supplier, path, state, started_at, finished_at, COALESCE(slot_wait, 0), attempts,
-                       rows_read, rows_loaded, rows_quarantined, rows_filtered, blank_lines
+                       rows_read, rows_loaded, rows_quarantined, rows_filtered, blank_lines, drift
                 FROM sluice_files WHERE pipeline = $1 AND run_id = $2::bigint AND started_at IS NOT NULL AND finished_at IS NOT NULL
                 ORDER BY started_at
                 """, [pipeline, text(id)])
@@ -28,7 +28,8 @@ extension PostgresWarehouse: RunReportSource {
                              attempts: Int(rows.int(row, 6)),
                              rows: RowCounts(read: Int(rows.int(row, 7)), loaded: Int(rows.int(row, 8)),
                                              quarantined: Int(rows.int(row, 9)), filtered: Int(rows.int(row, 10)),
-                                             blankLinesSkipped: Int(rows.int(row, 11))))
+                                             blankLinesSkipped: Int(rows.int(row, 11))),
+                             drift: rows.string(row, 12))
             }
         }
     }

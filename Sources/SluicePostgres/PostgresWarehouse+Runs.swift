@@ -69,6 +69,14 @@ extension PostgresWarehouse {
                 if !rows.isNull(row, 9) { status.lastCommitAt = max(status.lastCommitAt ?? 0, rows.double(row, 9)) }
                 bySupplier[supplier] = status
             }
+            let drift = try connection.query("""
+                SELECT supplier, COUNT(*), (ARRAY_AGG(drift ORDER BY id DESC))[1] FROM sluice_files
+                WHERE pipeline = $1 AND drift IS NOT NULL AND state <> 'superseded' GROUP BY supplier
+                """, [pipeline])
+            for row in 0..<drift.count {
+                bySupplier[drift.string(row, 0) ?? ""]?.filesDrifted = Int(drift.int(row, 1))
+                bySupplier[drift.string(row, 0) ?? ""]?.lastDrift = drift.string(row, 2)
+            }
             let openings = try connection.query("""
                 SELECT supplier, COUNT(*) FROM sluice_breaker_openings
                 WHERE pipeline = $1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = $1) GROUP BY supplier

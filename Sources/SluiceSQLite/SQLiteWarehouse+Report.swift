@@ -19,9 +19,10 @@ extension SQLiteWarehouse: RunReportSource {
 
     public func reportedFiles(run id: Int64) throws -> [ReportedFile] {
         let blankLines = try hasColumn("blank_lines", in: "sluice_files") ? "blank_lines" : "0"
+        let drift = try hasColumn("drift", in: "sluice_files") ? "drift" : "NULL"
         let query = try database.prepare("""
             SELECT supplier, path, state, started_at, finished_at, COALESCE(slot_wait, 0), attempts,
-                   rows_read, rows_loaded, rows_quarantined, rows_filtered, \(blankLines)
+                   rows_read, rows_loaded, rows_quarantined, rows_filtered, \(blankLines), \(drift)
             FROM sluice_files WHERE pipeline = ? AND run_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL
             ORDER BY started_at
             """)
@@ -33,7 +34,8 @@ extension SQLiteWarehouse: RunReportSource {
                 supplier: row.string(0) ?? "", file: row.string(1) ?? "", state: row.string(2) ?? "",
                 startedAt: row.double(3), finishedAt: row.double(4), slotWait: row.double(5), attempts: Int(row.int(6)),
                 rows: RowCounts(read: Int(row.int(7)), loaded: Int(row.int(8)), quarantined: Int(row.int(9)),
-                                filtered: Int(row.int(10)), blankLinesSkipped: Int(row.int(11)))))
+                                filtered: Int(row.int(10)), blankLinesSkipped: Int(row.int(11))),
+                drift: row.string(12)))
         }
         return files
     }

@@ -82,6 +82,18 @@ extension SQLiteWarehouse {
             if !row.isNull(9) { status.lastCommitAt = max(status.lastCommitAt ?? 0, row.double(9)) }
             bySupplier[supplier] = status
         }
+        if try hasColumn("drift", in: "sluice_files") {
+            let drift = try database.prepare("""
+                SELECT supplier, COUNT(*), (SELECT d.drift FROM sluice_files d WHERE d.pipeline = f.pipeline AND d.supplier = f.supplier
+                                            AND d.drift IS NOT NULL AND d.state != 'superseded' ORDER BY d.id DESC LIMIT 1)
+                FROM sluice_files f WHERE pipeline = ? AND drift IS NOT NULL AND state != 'superseded' GROUP BY supplier
+                """)
+            drift.bind(1, pipeline)
+            try drift.rows { row in
+                bySupplier[row.string(0) ?? ""]?.filesDrifted = Int(row.int(1))
+                bySupplier[row.string(0) ?? ""]?.lastDrift = row.string(2)
+            }
+        }
         let openings = try database.prepare("""
             SELECT supplier, COUNT(*) FROM sluice_breaker_openings
             WHERE pipeline = ?1 AND run_id = (SELECT MAX(id) FROM sluice_runs WHERE pipeline = ?1) GROUP BY supplier

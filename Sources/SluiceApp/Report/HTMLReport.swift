@@ -4,7 +4,7 @@ import SluiceCore
 /// One run as a self-contained HTML page: no script, no font or file fetched, so it opens
 /// anywhere. A timeline with a lane per supplier and a bar per file (the lane's rows are its
 /// slots, so caps and staggered starts show), throughput over time, latency per stage, the
-/// reconcile table, and the commonest quarantine reasons with example rows.
+/// reconcile table, the commonest quarantine reasons with example rows, and header drift.
 public struct HTMLReport {
     public let report: RunReport
 
@@ -25,6 +25,7 @@ public struct HTMLReport {
         page += latency()
         page += reconcile()
         page += quarantine()
+        page += HeaderDriftReport(report).html
         page += "</body></html>\n"
         return page
     }
@@ -133,7 +134,7 @@ public struct HTMLReport {
         tr.total td{font-weight:bold}.example{font-size:12px;color:#4b5563}.example code{display:block;color:#111827;white-space:pre-wrap;word-break:break-all}\
         svg text{font:11px system-ui,sans-serif;fill:#374151}.bar.done,.bar.empty{fill:#3b82f6}.bar.quarantined{fill:#ef4444}\
         .bar.failed{fill:#f59e0b}.bar.other{fill:#9ca3af}.rate{fill:#10b981}.lane-bg{fill:#f3f4f6}.axis{stroke:#d1d5db}\
-        .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+        .count{color:#6b7280}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
         """
 }
 

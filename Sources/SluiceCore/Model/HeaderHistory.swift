@@ -13,7 +13,7 @@ public struct HeaderSighting: Sendable, Equatable {
 }
 
 /// A supplier's header changed: the first file with the new header, and what changed.
-public struct HeaderChange: Sendable, Equatable {
+public struct HeaderChange: Codable, Sendable, Equatable {
     public var supplier: String
     /// The first file delivered with the new header.
     public var file: String

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Everything `sluice report --html` and `--json` show of one run: its record, every file it
-/// started, its stage latencies, the commonest quarantine reasons and the reconcile table.
+/// started, its stage latencies, the commonest quarantine reasons, the reconcile table and the
+/// header changes its files brought.
 public struct RunReport: Codable, Sendable {
     public var pipeline: String
     public var run: RunRecord
@@ -11,9 +12,12 @@ public struct RunReport: Codable, Sendable {
     public var files: [ReportedFile]
     public var stages: [StageLatency]
     public var quarantineReasons: [QuarantineReason]
+    /// Each supplier's header changes that came with a file of this run; a supplier's first
+    /// header is not a change.
+    public var headerChanges: [HeaderChange]
 
     public init(pipeline: String, run: RunRecord, caps: [String: Int], globalCap: Int, files: [ReportedFile],
-                stages: [StageLatency], quarantineReasons: [QuarantineReason]) {
+                stages: [StageLatency], quarantineReasons: [QuarantineReason], headerChanges: [HeaderChange] = []) {
         self.pipeline = pipeline
         self.run = run
         self.caps = caps
@@ -21,6 +25,7 @@ public struct RunReport: Codable, Sendable {
         self.files = files
         self.stages = stages
         self.quarantineReasons = quarantineReasons
+        self.headerChanges = headerChanges
     }
 
     /// Suppliers in name order.
@@ -29,6 +34,11 @@ public struct RunReport: Codable, Sendable {
     /// Rows per supplier, from the files the run started.
     public func rows(of supplier: String?) -> RowCounts {
         files.filter { supplier == nil || $0.supplier == supplier }.reduce(into: RowCounts()) { $0 += $1.rows }
+    }
+
+    /// The run's files whose header drifted from the schema, per supplier.
+    public var driftedFiles: [String: [ReportedFile]] {
+        Dictionary(grouping: files.filter { $0.drift != nil }, by: \.supplier)
     }
 }
 
@@ -60,9 +70,11 @@ public struct ReportedFile: Codable, Sendable, Equatable {
     public var slotWait: Double
     public var attempts: Int
     public var rows: RowCounts
+    /// How the file's header drifted from the schema, in words; nil when it did not.
+    public var drift: String?
 
     public init(supplier: String, file: String, state: String, startedAt: Double, finishedAt: Double,
-                slotWait: Double, attempts: Int, rows: RowCounts) {
+                slotWait: Double, attempts: Int, rows: RowCounts, drift: String? = nil) {
         self.supplier = supplier
         self.file = file
         self.state = state
@@ -71,6 +83,7 @@ public struct ReportedFile: Codable, Sendable, Equatable {
         self.slotWait = slotWait
         self.attempts = attempts
         self.rows = rows
+        self.drift = drift
     }
 }
 

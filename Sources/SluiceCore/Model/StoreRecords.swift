@@ -55,6 +55,10 @@ public struct SupplierStatus: Sendable, Equatable {
     public var waiting: Int?
     /// Files workers hold now, on a store several workers share.
     public var leases: [HeldLease] = []
+    /// Files (not superseded) whose header drifted from the schema.
+    public var filesDrifted = 0
+    /// The latest such file's drift, in words.
+    public var lastDrift: String?
 
     public init(supplier: String) { self.supplier = supplier }
 }
