@@ -2,7 +2,8 @@
 """Times Sluice against what users would otherwise pick, on the same files, in one run.
 
 Every command runs RUNS times, interleaved, and the table reports wall time (min and median),
-throughput, peak RSS (from /usr/bin/time) and ratios of medians against the baselines.
+throughput, CPU seconds (user + system), peak RSS (from /usr/bin/time) and ratios of medians
+against the baselines.
 """
 import argparse
 import datetime
@@ -21,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SLUICE = os.path.join(ROOT, ".build", "release", "sluice")
 PIPELINE = os.path.join(ROOT, "Pipelines", "supplier-nightly.yaml")
+MIXED_PIPELINE = os.path.join(ROOT, "Pipelines", "supplier-mixed.yaml")
 
 
 def sh(command, **kwargs):
@@ -28,23 +30,23 @@ def sh(command, **kwargs):
 
 
 def timed(command, cleanup=None):
-    """Wall seconds and peak RSS (MB) of one run; the command's stdout is returned too."""
+    """Wall seconds, peak RSS (MB) and CPU seconds of one run; the command's stdout is returned too."""
     if cleanup:
         cleanup()
     start = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True)
+    result = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + command, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode not in (0, 3):
         sys.exit(f"failed: {' '.join(command)}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    peak_kb = int(result.stderr.strip().splitlines()[-1])
-    return wall, peak_kb / 1024, result.stdout
+    peak_kb, user, system = result.stderr.strip().splitlines()[-1].split()
+    return wall, int(peak_kb) / 1024, result.stdout, float(user) + float(system)
 
 
-def generate(work, name, files, size, gzip_ratio):
+def generate(work, name, files, size, gzip_ratio, style="uniform"):
     out = os.path.join(work, name)
     if not os.path.exists(os.path.join(out, "manifest.json")):
         sh([SLUICE, "sample", "--out", out, "--suppliers", "20", "--files-per-supplier", str(files),
-            "--file-size", size, "--gzip-ratio", str(gzip_ratio)], stdout=subprocess.DEVNULL)
+            "--file-size", size, "--gzip-ratio", str(gzip_ratio), "--style", style], stdout=subprocess.DEVNULL)
     with open(os.path.join(out, "manifest.json")) as handle:
         return out, json.load(handle)
 
@@ -64,6 +66,8 @@ def main():
     work = os.path.join(HERE, "work")
     os.makedirs(work, exist_ok=True)
     plain, manifest = generate(work, f"plain-{args.file_size}-{args.files_per_supplier}", args.files_per_supplier, args.file_size, 0)
+    # The same rows, each supplier writing them its own way, read through per-supplier profiles.
+    mixed = generate(work, f"mixed-{args.file_size}-{args.files_per_supplier}", args.files_per_supplier, args.file_size, 0, "mixed")[0]
     gz = None if args.no_gzip else generate(work, f"gzip-{args.file_size}-{args.files_per_supplier}", args.files_per_supplier, args.file_size, 1)[0]
     rows, megabytes = manifest["rows"], manifest["bytes"] / 1e6
     db = lambda name: os.path.join(work, name)
@@ -76,14 +80,16 @@ def main():
                         os.remove(path + suffix)
         return clean
 
-    def sluice(root, database, *extra):
-        return [SLUICE, "run", PIPELINE, "--progress", "0", "--set", f"source.root={root}/suppliers",
+    def sluice(root, database, *extra, pipeline=PIPELINE):
+        return [SLUICE, "run", pipeline, "--progress", "0", "--set", f"source.root={root}/suppliers",
                 "--set", f"load.database={database}", *extra]
 
     commands = {"sluice": (sluice(plain, db("sluice.sqlite")), remove(db("sluice.sqlite")))}
     # The same run observed: Prometheus metrics kept, served over HTTP and written at the end.
     commands["sluice, metrics on"] = (sluice(plain, db("sluice-metrics.sqlite"), "--metrics-address", "127.0.0.1:0",
                                              "--metrics-file", db("metrics.prom")), remove(db("sluice-metrics.sqlite")))
+    commands["sluice, mixed suppliers"] = (sluice(mixed, db("sluice-mixed.sqlite"), pipeline=MIXED_PIPELINE),
+                                           remove(db("sluice-mixed.sqlite")))
     if gz:
         commands["sluice, all gzip"] = (sluice(gz, db("sluice-gz.sqlite")), remove(db("sluice-gz.sqlite")))
     commands["sluice --dry-run (parse + validate only)"] = (sluice(plain, db("unused.sqlite"), "--dry-run"), None)
@@ -135,13 +141,15 @@ def main():
 
     walls = {name: [] for name in commands}
     peaks = {name: [] for name in commands}
+    cpus = {name: [] for name in commands}
     floors = []
     for run in range(args.runs):
         for name, (command, cleanup) in commands.items():
-            wall, peak, _ = timed(command, cleanup)
+            wall, peak, _, cpu = timed(command, cleanup)
             walls[name].append(wall)
             peaks[name].append(peak)
-            print(f"run {run + 1}: {name}: {wall:.2f} s, {peak:.0f} MB", file=sys.stderr)
+            cpus[name].append(cpu)
+            print(f"run {run + 1}: {name}: {wall:.2f} s, CPU {cpu:.2f} s, {peak:.0f} MB", file=sys.stderr)
             if name == "sluice" and not args.skip_baselines:
                 # Right after the Sluice run it is compared with, on the rows that run loaded.
                 out = subprocess.run([db("insert_floor"), db("sluice.sqlite"), "staging_orders", db("floor.sqlite")],
@@ -157,7 +165,7 @@ def main():
         # Memory must not grow with the number of files: the same files, many more of them.
         many, many_manifest = generate(work, f"plain-{args.file_size}-{args.files_per_supplier * args.scale}",
                                        args.files_per_supplier * args.scale, args.file_size, 0)
-        wall, peak, _ = timed(sluice(many, db("sluice-scaled.sqlite")), remove(db("sluice-scaled.sqlite")))
+        wall, peak, _, _ = timed(sluice(many, db("sluice-scaled.sqlite")), remove(db("sluice-scaled.sqlite")))
         remove(db("sluice-scaled.sqlite"))()
         scaled = (many_manifest["files"], wall, peak)
         print(f"{args.scale}x the files: sluice: {wall:.2f} s, {peak:.0f} MB", file=sys.stderr)
@@ -166,13 +174,15 @@ def main():
     lines = [f"# Benchmark {datetime.date.today().isoformat()}", "",
              f"{manifest['files']} files from 20 suppliers, {args.file_size} each, {megabytes:.0f} MB, {rows:,} rows "
              f"({manifest['invalidRows']:,} invalid); {args.runs} interleaved runs; {os.cpu_count()} cores.", "",
-             "| what | wall min | wall median | MB/s | rows/s | peak RSS |", "|---|---|---|---|---|---|"]
+             "| what | wall min | wall median | CPU median | MB/s | rows/s | peak RSS |", "|---|---|---|---|---|---|---|"]
+    cpu = {name: statistics.median(values) for name, values in cpus.items()}
     for name in commands:
         m = median[name]
-        lines.append(f"| {name} | {min(walls[name]):.2f} s | {m:.2f} s | {megabytes / m:.0f} | {rows / m:,.0f} | {max(peaks[name]):.0f} MB |")
+        lines.append(f"| {name} | {min(walls[name]):.2f} s | {m:.2f} s | {cpu[name]:.2f} s | {megabytes / m:.0f} | {rows / m:,.0f} | "
+                     f"{max(peaks[name]):.0f} MB |")
     if floors:
         lines.append(f"| insert floor (C, prepared insert of the loaded rows, insert phase only) | {min(floors):.2f} s | "
-                     f"{statistics.median(floors):.2f} s | | {rows / statistics.median(floors):,.0f} | |")
+                     f"{statistics.median(floors):.2f} s | | | {rows / statistics.median(floors):,.0f} | |")
     lines += ["", "| ratio (medians) | value | target |", "|---|---|---|"]
 
     def ratio(label, a, b, target):
@@ -187,6 +197,8 @@ def main():
         lines.append(f"| Sluice / sqlite3 .import, min against min | {min(walls['sluice']) / min(walls['sqlite3 .import (no validation)']):.2f}x | |")
         lines.append(f"| Sluice / insert floor, min against min | {min(walls['sluice']) / min(floors):.2f}x | |")
     ratio("Sluice with metrics on / Sluice", "sluice, metrics on", median["sluice"], "<= 1.03x")
+    ratio("Sluice, mixed suppliers / uniform", "sluice, mixed suppliers", median["sluice"], "<= 1.15x")
+    lines.append(f"| Sluice, mixed suppliers / uniform, CPU | {cpu['sluice, mixed suppliers'] / cpu['sluice']:.2f}x | |")
     if gz:
         ratio("Sluice all gzip / Sluice plain", "sluice, all gzip", median["sluice"], "<= 1.15x")
         lines.append(f"| Sluice all gzip / Sluice plain, min against min | {min(walls['sluice, all gzip']) / min(walls['sluice']):.2f}x | |")

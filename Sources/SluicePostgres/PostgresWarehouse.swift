@@ -98,6 +98,8 @@ public final class PostgresWarehouse: BlockingWarehouse, @unchecked Sendable {
     /// The name of the staging table's index by file id: `<table>_by_file` when that fits in
     /// PostgreSQL's 63 bytes; otherwise the table's name is shortened and a hash of it whole
     /// keeps two long names that share a beginning apart (PostgreSQL would cut both alike).
+    /// The hash is 32-bit FNV-1a, not the core's 64-bit `stableHash`: tables made earlier keep
+    /// their index under this name.
     static func fileIndexName(of table: String) -> String {
         let suffix = "_by_file"
         guard table.utf8.count + suffix.utf8.count > 63 else { return table + suffix }

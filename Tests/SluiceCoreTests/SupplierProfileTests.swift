@@ -117,7 +117,7 @@ struct SupplierProfileTests {
 
     @Test func headerChangesAreFoundInDeliveryOrder() {
         let s = { (file: String, header: String) in
-            HeaderSighting(supplier: "s", file: file, digest: ProfileKey.digest(header), header: header, drift: nil)
+            HeaderSighting(supplier: "s", file: file, digest: stableDigest(header), header: header, drift: nil)
         }
         let changes = HeaderChange.changes(in: [s("1", "a\u{1F}b"), s("2", "a\u{1F}b"), s("3", "b\u{1F}a"), s("4", "a\u{1F}c")])
         #expect(changes.map(\.file) == ["1", "3", "4"])

@@ -279,12 +279,6 @@ extension Pipeline {
     }
 }
 
-/// FNV-1a: the same number for the same text in every process (Swift's `hashValue` is seeded
-/// per process).
-func stableHash(_ text: String) -> UInt64 {
-    text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-}
-
 /// Hands the memory the listing used and let go back to the system: otherwise the allocator
 /// keeps it, and a run over many files carries the listing's peak to its end.
 /// (`malloc_trim` is glibc's; it is looked up because Swift does not import `malloc.h`.)

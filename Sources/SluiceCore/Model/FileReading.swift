@@ -15,7 +15,7 @@ public struct FileReading: Sendable, Equatable {
     public init(profileKey: String, header: [String], mapping: HeaderMapping?) {
         self.profileKey = profileKey
         self.header = header.joined(separator: "\u{1F}")
-        headerDigest = ProfileKey.digest(self.header)
+        headerDigest = stableDigest(self.header)
         self.mapping = mapping?.description ?? ""
         drift = mapping.flatMap { $0.drift.isEmpty ? nil : $0.drift.description }
     }
@@ -35,15 +35,7 @@ public enum ProfileKey {
                     aliases, p.headerMatch.rawValue, String(p.numbers.decimal), p.numbers.thousands.map(String.init) ?? "",
                     p.dateFormat ?? "", p.timestampFormat ?? "", p.timeZone?.description ?? "", p.nullValues.joined(separator: "|"),
                     String(p.trim), p.encoding.rawValue, p.onDrift.rawValue, p.extraColumns.rawValue, columns].joined(separator: "\u{1F}")
-        return "\(p.name ?? "default")@\(digest(text).prefix(12))"
-    }
-
-    /// FNV-1a over the text's UTF-8, as 16 hex digits: stable across runs and machines.
-    public static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return "\(p.name ?? "default")@\(stableDigest(text).prefix(12))"
     }
 }
 

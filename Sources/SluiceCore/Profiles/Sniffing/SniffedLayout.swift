@@ -1,12 +1,14 @@
 /// A date or timestamp layout of `YYYY`, `MM`, `DD`, `HH`, `mm` and `ss` with literal
 /// separators, as profiles and column formats write them.
 struct SniffedLayout: Equatable, CustomStringConvertible {
+    static func == (a: SniffedLayout, b: SniffedLayout) -> Bool { a.text == b.text }
+
     let text: String
-    private let bytes: [UInt8]
+    private let layout: DateLayout
 
     init(_ text: String) {
         self.text = text
-        bytes = Array(text.utf8)
+        layout = DateLayout(text)
     }
 
     var description: String { text }
@@ -26,36 +28,17 @@ struct SniffedLayout: Equatable, CustomStringConvertible {
     /// Whether the day comes before the month: of two layouts that read the same dates, the one
     /// picked (the order most suppliers outside the US write).
     var dayFirst: Bool {
-        guard let day = bytes.firstIndex(of: UInt8(ascii: "D")), let month = bytes.firstIndex(of: UInt8(ascii: "M")) else { return false }
+        guard let day = text.firstIndex(of: "D"), let month = text.firstIndex(of: "M") else { return false }
         return day < month
     }
 
-    /// The fields of `value` if it is a real date (and time) in this layout.
+    /// The fields of `value` if it is a real date (and time) in this layout, read as the
+    /// reader reads it.
     func read(_ value: [UInt8]) -> (year: Int, month: Int, day: Int)? {
-        guard value.count == bytes.count else { return nil }
-        var fields: [UInt8: Int] = [:]
-        var i = 0
-        while i < bytes.count {
-            let token = bytes[i]
-            let width = token == UInt8(ascii: "Y") ? 4 : 2
-            if "YMDHms".utf8.contains(token), i + width <= bytes.count, bytes[i..<i + width].allSatisfy({ $0 == token }) {
-                var number = 0
-                for digit in value[i..<i + width] {
-                    guard NumberShape.isDigit(digit) else { return nil }
-                    number = number * 10 + Int(digit - 48)
-                }
-                fields[token] = number
-                i += width
-            } else {
-                guard value[i] == token else { return nil }
-                i += 1
-            }
-        }
-        let (year, month, day) = (fields[UInt8(ascii: "Y")] ?? 0, fields[UInt8(ascii: "M")] ?? 0, fields[UInt8(ascii: "D")] ?? 0)
-        guard (1...12).contains(month), day >= 1, day <= Self.days(in: month, of: year),
-              fields[UInt8(ascii: "H")] ?? 0 < 24, fields[UInt8(ascii: "m")] ?? 0 < 60,
-              fields[UInt8(ascii: "s")] ?? 0 < 61 else { return nil }
-        return (year, month, day)
+        guard let p = value.withUnsafeBufferPointer(layout.parts) else { return nil }
+        guard (1...12).contains(p.month), p.day >= 1, p.day <= Self.days(in: p.month, of: p.year),
+              p.hour < 24, p.minute < 60, p.second < 61 else { return nil }
+        return (p.year, p.month, p.day)
     }
 
     private static func days(in month: Int, of year: Int) -> Int {
