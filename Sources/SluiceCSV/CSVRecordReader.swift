@@ -9,24 +9,25 @@ import SluiceCore
 /// quoted fields all close on it is split directly; every other line goes to libcsv, or,
 /// when quotes are escaped with a backslash, to `BackslashSplitter`.
 final class CSVRecordReader: RecordReader {
-    private let stream: any ByteStream
+    // The buffer's state is internal, not private: `CSVRecordReader+Buffer.swift` fills and scans it.
+    let stream: any ByteStream
     /// The download underneath, when the bytes come over a network.
     private let arriving: (any ArrivingBytes)?
-    private let chunk: UnsafeMutableRawBufferPointer
-    private var chunkStart = 0
-    private var chunkEnd = 0
+    let chunk: UnsafeMutableRawBufferPointer
+    var chunkStart = 0
+    var chunkEnd = 0
     /// Stream offset of `chunk[0]`.
-    private var chunkBase: Int64 = 0
-    private var streamEnded = false
+    var chunkBase: Int64 = 0
+    var streamEnded = false
     private let parser: UnsafeMutablePointer<csv_parser>
     private let context: UnsafeMutablePointer<ParseContext>
     private let delimiter: UInt8
-    private let quote: UInt8
+    let quote: UInt8
     /// Reads every line when quotes are escaped with a backslash; nil for doubled quotes (libcsv).
-    private var backslashSplitter: BackslashSplitter?
+    var backslashSplitter: BackslashSplitter?
     /// Names given in the options for a file without a header.
     private let givenHeader: [String]?
-    private var line = 1
+    var line = 1
     private var rowsRead = 0
     /// Blank lines skipped so far (`blank_lines: skip`), from the start of the file.
     private var blankLinesSkipped = 0
@@ -40,11 +41,11 @@ final class CSVRecordReader: RecordReader {
     /// A record's bytes before its final line end, counted per piece fed: never below `maxFieldBytes`.
     private let maxRecordBytes: Int
     /// Raw text kept per row for the quarantine: up to `max_field_bytes`; a longer row keeps its start.
-    private let maxRawBytes: Int
+    let maxRawBytes: Int
     /// Where the current row starts in `chunk` while its raw text is still there; nil once it
     /// outgrew the buffer and moved to `spilledRaw`.
-    private var rowStart: Int?
-    private var spilledRaw: [UInt8] = []
+    var rowStart: Int?
+    var spilledRaw: [UInt8] = []
     /// Whole lines are split here where they can be, instead of by libcsv (off only to compare
     /// the two in tests, and for backslash escapes, which only `BackslashSplitter` reads).
     var splitsWholeLines: Bool
@@ -52,7 +53,7 @@ final class CSVRecordReader: RecordReader {
     var unchanged: (() throws -> Void)?
     private(set) var header: [String] = []
     /// Time spent in the byte stream's reads (and inflating), timed once per chunk.
-    private(set) var readSeconds = 0.0
+    var readSeconds = 0.0
 
     /// Opens the stream, strips a UTF-8 BOM, reads the header and moves to `resume`.
     /// - Throws: `ReadError`.
@@ -317,63 +318,6 @@ final class CSVRecordReader: RecordReader {
         backslashSplitter?.fieldLength(in: context.pointee) ?? parser.pointee.entry_pos
     }
 
-    /// Raw text of a row that outgrew the buffer; a row still in the buffer needs nothing.
-    private func keepRaw(_ bytes: UnsafeRawBufferPointer) {
-        guard rowStart == nil else { return }
-        let room = maxRawBytes - spilledRaw.count
-        guard room > 0 else { return }
-        spilledRaw.append(contentsOf: bytes.prefix(room))
-    }
-
-    /// Scans to the end of the current record without parsing it, honouring quotes: inside
-    /// quotes a doubled quote is a quote and a lone one closes them; outside, a line end ends
-    /// the record. With backslash escapes a lone quote closes them, and a backslash hides the
-    /// meaning of the byte after it, except a line end's.
-    private func skipRecord(inQuotes: Bool, afterBackslash: Bool = false) throws {
-        let backslashes = backslashSplitter != nil
-        var quoted = inQuotes
-        var escaped = afterBackslash
-        var pendingQuote = false
-        while true {
-            if chunkStart == chunkEnd { try fill() }
-            if chunkStart == chunkEnd { return }
-            let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var index = chunkStart
-            while index < chunkEnd {
-                let byte = base[index]
-                index += 1
-                if escaped {
-                    escaped = false
-                    if byte != 10 && byte != 13 { continue }
-                } else if backslashes && byte == 92 {
-                    escaped = true
-                    continue
-                }
-                if pendingQuote {
-                    pendingQuote = false
-                    if byte == quote { continue }
-                    quoted = false
-                }
-                if quoted {
-                    if byte == quote {
-                        if backslashes { quoted = false } else { pendingQuote = true }
-                    } else if byte == 10 || (byte == 13 && (index == chunkEnd || base[index] != 10)) { line += 1 }
-                    continue
-                }
-                if byte == quote { quoted = true; continue }
-                if byte == 10 || byte == 13 {
-                    if byte == 13, index < chunkEnd, base[index] == 10 { index += 1 }
-                    line += 1
-                    keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<index]))
-                    chunkStart = index
-                    return
-                }
-            }
-            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<chunkEnd]))
-            chunkStart = chunkEnd
-        }
-    }
-
     /// Where reading resumes from here, with the counts so far.
     private var here: ResumePoint {
         ResumePoint(offset: position, line: line, rowsBefore: rowsRead, blankLinesBefore: blankLinesSkipped)
@@ -421,78 +365,4 @@ final class CSVRecordReader: RecordReader {
         return .end
     }
 
-    /// The end of the next piece to feed: just past the next LF, or past a CR not followed by LF.
-    private func nextPieceEnd() throws -> (Int, Bool) {
-        while true {
-            let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let available = chunkEnd - chunkStart
-            let lf = memchr(base + chunkStart, 10, available).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-            let limit = lf ?? chunkEnd
-            if let cr = memchr(base + chunkStart, 13, limit - chunkStart).map({ UnsafeRawPointer($0) - UnsafeRawPointer(base) }),
-               cr + 1 < limit {
-                return (cr + 1, true)
-            }
-            if let lf { return (lf + 1, true) }
-            // No line end in the buffer: pull more in unless the stream is done or the buffer is full.
-            let endsWithCR = chunkEnd > chunkStart && base[chunkEnd - 1] == 13
-            if streamEnded { return (chunkEnd, endsWithCR) }
-            if chunkStart == 0 && chunkEnd == chunk.count {
-                // A full buffer of one long line: feed it, but keep a final CR back until the
-                // next byte shows whether it is a CRLF or a line end of its own.
-                return endsWithCR && chunkEnd > 1 ? (chunkEnd - 1, false) : (chunkEnd, false)
-            }
-            try fill()
-        }
-    }
-
-    private func skipRestOfLine() throws {
-        while true {
-            if chunkStart == chunkEnd { try fill() }
-            if chunkStart == chunkEnd { return }
-            let (end, endsLine) = try nextPieceEnd()
-            keepRaw(UnsafeRawBufferPointer(rebasing: chunk[chunkStart..<end]))
-            chunkStart = end
-            if endsLine {
-                line += 1
-                return
-            }
-        }
-    }
-
-    /// A piece's length without the line end it may finish with.
-    private func contentLength(_ piece: UnsafeRawBufferPointer, _ endsLine: Bool) -> Int {
-        guard endsLine, let last = piece.last else { return piece.count }
-        return last == 10 && piece.count > 1 && piece[piece.count - 2] == 13 ? piece.count - 2 : piece.count - 1
-    }
-
-    private func isOnlyNewline(_ piece: UnsafeRawBufferPointer) -> Bool {
-        piece.allSatisfy { $0 == 10 || $0 == 13 }
-    }
-
-    /// Moves unread bytes (and the current row's, while they fit) to the front of the buffer
-    /// and reads more after them.
-    private func fill() throws {
-        guard !streamEnded else { return }
-        if let start = rowStart, start == 0, chunkEnd == chunk.count {
-            // The row fills the whole buffer: its raw text continues in `spilledRaw`.
-            spilledRaw.removeAll(keepingCapacity: true)
-            spilledRaw.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(chunkStart, maxRawBytes)]))
-            rowStart = nil
-        }
-        let keepFrom = rowStart ?? chunkStart
-        let remaining = chunkEnd - keepFrom
-        if keepFrom > 0 {
-            if remaining > 0 { chunk.baseAddress!.copyMemory(from: chunk.baseAddress! + keepFrom, byteCount: remaining) }
-            chunkBase += Int64(keepFrom)
-            chunkStart -= keepFrom
-            rowStart = rowStart.map { $0 - keepFrom }
-            chunkEnd = remaining
-        }
-        guard chunkEnd < chunk.count else { return }
-        let began = ContinuousClock.now
-        let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[chunkEnd...]))
-        readSeconds += (ContinuousClock.now - began).inSeconds
-        if count == 0 { streamEnded = true }
-        chunkEnd += count
-    }
 }

@@ -71,8 +71,14 @@ struct FileWorker: Sendable {
             }
             defer { reader.close() }
             let key = profileKeys.key(for: job.file.supplier)
-            state.progress.reading = FileReading(profileKey: key, header: reader.header, mapping: nil)
-            let mapping = try HeaderMapping(header: reader.header, schema: definition.schema, profile: profile)
+            let mapping: HeaderMapping
+            do {
+                mapping = try HeaderMapping(header: reader.header, schema: definition.schema, profile: profile)
+            } catch {
+                // The header is recorded even when it cannot be mapped: the report shows what came.
+                state.progress.reading = FileReading(profileKey: key, header: reader.header, mapping: nil)
+                throw error
+            }
             state.progress.reading = FileReading(profileKey: key, header: reader.header, mapping: mapping)
             try decideDrift(mapping.drift, job.file, profile.onDrift)
             var processor = RowProcessor(

@@ -22,6 +22,8 @@ final class ColumnValidator: @unchecked Sendable {
     private let dateLayout: [UInt8]?
     /// How the supplier writes numbers; plain ones take the direct parsers.
     private let numbers: NumberFormat
+    /// `numbers.isPlain`, kept: every numeric field asks.
+    private let plainNumbers: Bool
     /// Set when the supplier's timestamps have a layout or a zone of their own.
     private let timestamps: TimestampReader?
 
@@ -32,6 +34,7 @@ final class ColumnValidator: @unchecked Sendable {
         regex = column.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
         dateLayout = (profile.dateFormat ?? column.format).map { Array($0.utf8) }
         numbers = profile.numbers
+        plainNumbers = profile.numbers.isPlain
         timestamps = profile.timestampFormat == nil && profile.timeZone == nil
             ? nil : TimestampReader(layout: profile.timestampFormat, zone: profile.timeZone)
     }
@@ -62,15 +65,21 @@ final class ColumnValidator: @unchecked Sendable {
                 }
             }
             return .success(.text(range))
-        case .integer where !numbers.isPlain, .decimal where !numbers.isPlain:
+        case .integer where plainNumbers:
+            return validateInteger(field, shown: field)
+        case .decimal(let precision, let scale) where plainNumbers:
+            return validateDecimal(field, precision: precision, scale: scale, shown: field)
+        case .integer, .decimal:
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: field.count) { plain in
                 guard let count = ByteParsers.plainNumber(field, numbers, into: plain) else {
                     return .failure(issue("is not a \(column.type) written with \(describe(numbers))", field))
                 }
-                return validateNumber(UnsafeBufferPointer(rebasing: plain[..<count]), shown: field)
+                let digits = UnsafeBufferPointer(rebasing: plain[..<count])
+                if case .decimal(let precision, let scale) = column.type {
+                    return validateDecimal(digits, precision: precision, scale: scale, shown: field)
+                }
+                return validateInteger(digits, shown: field)
             }
-        case .integer, .decimal:
-            return validateNumber(field, shown: field)
         case .boolean:
             guard let value = ByteParsers.boolean(field) else { return .failure(issue("is not a boolean (true/false, yes/no, 1/0)", field)) }
             return .success(.integer(value ? 1 : 0))
@@ -98,24 +107,25 @@ final class ColumnValidator: @unchecked Sendable {
         }
     }
 
-    /// An integer or decimal in plain form; `shown` is the field as delivered, for messages.
-    private func validateNumber(_ field: UnsafeBufferPointer<UInt8>, shown: UnsafeBufferPointer<UInt8>) -> Result<ValidatedValue, RowIssue> {
-        switch column.type {
-        case .integer:
-            switch ByteParsers.integer(field) {
-            case .value(let v): return bounded(Double(v), shown).map { _ in .integer(v) }
-            case .overflow: return .failure(issue("overflows a 64-bit integer", shown))
-            case .notANumber: return .failure(issue("is not an integer", shown))
-            }
-        case .decimal(let precision, let scale):
-            switch ByteParsers.decimal(field, precision: precision, scale: scale) {
-            case .value(let v): return bounded(v, shown).map { _ in .real(v) }
-            case .notANumber: return .failure(issue("is not a \(column.type)", shown))
-            case .tooManyIntegerDigits: return .failure(issue("has more than \(precision - scale) integer digits for \(column.type)", shown))
-            case .tooManyFractionDigits: return .failure(issue("has more than \(scale) decimal places for \(column.type)", shown))
-            }
-        default:
-            preconditionFailure("only numbers are validated here")
+    /// An integer in plain form; `shown` is the field as delivered, for messages.
+    @inline(__always)
+    private func validateInteger(_ field: UnsafeBufferPointer<UInt8>, shown: UnsafeBufferPointer<UInt8>) -> Result<ValidatedValue, RowIssue> {
+        switch ByteParsers.integer(field) {
+        case .value(let v): return bounded(Double(v), shown).map { _ in .integer(v) }
+        case .overflow: return .failure(issue("overflows a 64-bit integer", shown))
+        case .notANumber: return .failure(issue("is not an integer", shown))
+        }
+    }
+
+    /// A decimal in plain form; `shown` is the field as delivered, for messages.
+    @inline(__always)
+    private func validateDecimal(_ field: UnsafeBufferPointer<UInt8>, precision: Int, scale: Int,
+                                 shown: UnsafeBufferPointer<UInt8>) -> Result<ValidatedValue, RowIssue> {
+        switch ByteParsers.decimal(field, precision: precision, scale: scale) {
+        case .value(let v): return bounded(v, shown).map { _ in .real(v) }
+        case .notANumber: return .failure(issue("is not a \(column.type)", shown))
+        case .tooManyIntegerDigits: return .failure(issue("has more than \(precision - scale) integer digits for \(column.type)", shown))
+        case .tooManyFractionDigits: return .failure(issue("has more than \(scale) decimal places for \(column.type)", shown))
         }
     }
 
